@@ -1,0 +1,86 @@
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+
+// nftables: the ruleset as a small model of one `table inet fwc` (lowering),
+// and the nft script printed from that model (emitting).
+namespace fwc::nft {
+
+struct AddrMatch {
+  bool daddr = false;
+  net::Family family = net::Family::v4;
+  std::string set;               // a named set, or
+  std::vector<net::Cidr> elems;  // inline elements; neither: family only
+};
+
+struct PortMatch {
+  net::Proto proto = net::Proto::tcp;
+  std::vector<net::PortRange> ports;
+};
+
+struct MeterStmt {
+  std::string set;
+  net::Family family = net::Family::v4;
+  ir::Rate rate;
+  uint32_t burst = 5;
+};
+
+struct LimitStmt {
+  ir::Rate rate;
+  uint32_t burst = 0;  // 0: nft's default
+  bool over = false;
+};
+
+struct LogStmt {
+  std::string prefix;
+  std::string level = "info";
+};
+
+enum class Verdict { none, accept, drop, reject };
+
+struct Rule {
+  std::string fixed_match;  // protocol-level matches (ct state, iif, icmp types)
+  std::optional<AddrMatch> addr;
+  std::optional<AddrMatch> addr2;  // forward rules match source and destination
+  std::optional<PortMatch> port;
+  bool ct_new = false;
+  std::optional<MeterStmt> meter;
+  std::optional<LimitStmt> limit;
+  std::optional<LogStmt> log;
+  Verdict verdict = Verdict::none;
+  std::string comment;
+};
+
+struct Set {
+  std::string name;
+  net::Family family = net::Family::v4;
+  std::vector<net::Cidr> elems;
+  bool meter = false;  // dynamic per-source meter state
+  std::string timeout;
+  std::string comment;
+};
+
+struct Chain {
+  std::string name;  // also the hook: input, output, forward
+  Verdict policy = Verdict::drop;
+  std::vector<Rule> rules;
+};
+
+struct Table {
+  std::vector<std::string> header;
+  std::vector<Set> sets;
+  std::vector<Chain> chains;
+};
+
+Table lower(const ir::Ruleset& rs, DiagnosticEngine& diags);
+std::string emit(const Table& t);
+std::unique_ptr<backend::Backend> make_backend();
+
+// Appends the text form of an address or CIDR; fast, for million-entry sets.
+void append_cidr(std::string& out, const net::Cidr& c);
+
+}  // namespace fwc::nft

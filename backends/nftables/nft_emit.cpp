@@ -1,0 +1,163 @@
+#include "backends/nftables/nft_backend.h"
+
+namespace fwc::nft {
+
+namespace {
+
+const char* verdict_text(Verdict v) {
+  switch (v) {
+    case Verdict::accept: return "accept";
+    case Verdict::drop: return "drop";
+    case Verdict::reject: return "reject";
+    case Verdict::none: break;
+  }
+  return "";
+}
+
+const char* family_kw(net::Family f) { return f == net::Family::v4 ? "ip" : "ip6"; }
+
+void append_u32(std::string& out, uint32_t v) {
+  char buf[10];
+  int n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n) out += buf[--n];
+}
+
+void append_addr_match(std::string& out, const AddrMatch& m) {
+  if (m.set.empty() && m.elems.empty()) {
+    out += m.family == net::Family::v4 ? "meta nfproto ipv4 " : "meta nfproto ipv6 ";
+    return;
+  }
+  out += family_kw(m.family);
+  out += m.daddr ? " daddr " : " saddr ";
+  if (!m.set.empty()) {
+    out += "@" + m.set + " ";
+    return;
+  }
+  if (m.elems.size() == 1) {
+    append_cidr(out, m.elems[0]);
+    out += ' ';
+    return;
+  }
+  out += "{ ";
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    if (i) out += ", ";
+    append_cidr(out, m.elems[i]);
+  }
+  out += " } ";
+}
+
+void append_ports(std::string& out, const PortMatch& p) {
+  out += net::proto_name(p.proto);
+  out += " dport ";
+  bool single = p.ports.size() == 1;
+  if (!single) out += "{ ";
+  for (size_t i = 0; i < p.ports.size(); ++i) {
+    if (i) out += ", ";
+    out += net::format_range(p.ports[i]);
+  }
+  out += single ? " " : " } ";
+}
+
+std::string rate_text(const ir::Rate& r) { return std::to_string(r.count) + "/" + r.unit; }
+
+void append_rule(std::string& out, const Rule& r) {
+  out += "\t\t";
+  if (!r.fixed_match.empty()) out += r.fixed_match + " ";
+  if (r.addr) append_addr_match(out, *r.addr);
+  if (r.addr2) append_addr_match(out, *r.addr2);
+  if (r.port) append_ports(out, *r.port);
+  if (r.ct_new) out += "ct state new ";
+  if (r.meter) {
+    out += "add @" + r.meter->set + " { " + family_kw(r.meter->family) + " saddr limit rate over " +
+           rate_text(r.meter->rate) + " burst " + std::to_string(r.meter->burst) + " packets } ";
+  }
+  if (r.limit) {
+    out += "limit rate ";
+    if (r.limit->over) out += "over ";
+    out += rate_text(r.limit->rate);
+    if (r.limit->burst) out += " burst " + std::to_string(r.limit->burst) + " packets";
+    out += ' ';
+  }
+  out += "counter ";
+  if (r.log) out += "log prefix \"" + r.log->prefix + "\" level " + r.log->level + " ";
+  if (r.verdict != Verdict::none) {
+    out += verdict_text(r.verdict);
+    out += ' ';
+  }
+  out += "comment \"" + r.comment + "\"\n";
+}
+
+void append_set(std::string& out, const Set& s) {
+  out += "\tset " + s.name + " {\n";
+  out += std::string("\t\ttype ") + (s.family == net::Family::v4 ? "ipv4_addr" : "ipv6_addr") + "\n";
+  if (s.meter) {
+    out += "\t\tsize 65535\n\t\tflags dynamic,timeout\n\t\ttimeout " + s.timeout + "\n";
+    out += "\t\tcomment \"" + s.comment + "\"\n";
+    out += "\t}\n";
+    return;
+  }
+  out += "\t\tflags interval\n";
+  out += "\t\telements = {";
+  for (size_t i = 0; i < s.elems.size(); ++i) {
+    out += (i % 4 == 0) ? "\n\t\t\t" : " ";
+    append_cidr(out, s.elems[i]);
+    if (i + 1 < s.elems.size()) out += ',';
+  }
+  out += "\n\t\t}\n\t}\n";
+}
+
+}  // namespace
+
+void append_cidr(std::string& out, const net::Cidr& c) {
+  if (c.family == net::Family::v4) {
+    uint32_t v = static_cast<uint32_t>(c.addr);
+    append_u32(out, v >> 24);
+    out += '.';
+    append_u32(out, (v >> 16) & 255);
+    out += '.';
+    append_u32(out, (v >> 8) & 255);
+    out += '.';
+    append_u32(out, v & 255);
+  } else {
+    out += net::format_address(c.family, c.addr);
+  }
+  if (c.len != net::width(c.family)) {
+    out += '/';
+    append_u32(out, c.len);
+  }
+}
+
+std::string emit(const Table& t) {
+  std::string out = "#!/usr/sbin/nft -f\n";
+  for (const auto& line : t.header) out += "# " + line + "\n";
+  // Declaring the table first makes the delete valid even when it does not
+  // exist yet; the whole file is one transaction.
+  out += "table inet fwc\ndelete table inet fwc\n\ntable inet fwc {\n";
+  for (const auto& s : t.sets) append_set(out, s);
+  for (const auto& c : t.chains) {
+    out += "\n\tchain " + c.name + " {\n";
+    out += "\t\ttype filter hook " + c.name + " priority filter; policy " + verdict_text(c.policy) + ";\n";
+    for (const auto& r : c.rules) append_rule(out, r);
+    out += "\t}\n";
+  }
+  out += "}\n";
+  return out;
+}
+
+namespace {
+struct NftBackend : backend::Backend {
+  std::optional<std::string> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) override {
+    Table t = lower(rs, diags);
+    if (diags.has_errors()) return std::nullopt;
+    return emit(t);
+  }
+};
+}  // namespace
+
+std::unique_ptr<backend::Backend> make_backend() { return std::make_unique<NftBackend>(); }
+
+}  // namespace fwc::nft

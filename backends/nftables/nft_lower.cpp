@@ -1,0 +1,336 @@
+#include <map>
+
+#include "backends/nftables/nft_backend.h"
+
+namespace fwc::nft {
+
+namespace {
+
+using net::Family;
+
+// Networks with more entries than this (per family) become named interval
+// sets; smaller ones are written inline where the rule reads them.
+constexpr size_t kInlineLimit = 4;
+// nft comments are limited to 128 bytes.
+constexpr size_t kCommentMax = 120;
+
+Verdict verdict_of(ir::Verdict v) {
+  switch (v) {
+    case ir::Verdict::accept: return Verdict::accept;
+    case ir::Verdict::reject: return Verdict::reject;
+    case ir::Verdict::drop: break;
+  }
+  return Verdict::drop;
+}
+
+std::string sanitize_name(const std::string& s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return out;
+}
+
+std::string comment_for(const ir::Origin& o) {
+  std::string text = o.label;
+  if (o.loc.line > 0) text += " (" + o.where() + ")";
+  std::string out;
+  for (char c : text)
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') out += c;
+  if (out.size() > kCommentMax) out = out.substr(0, kCommentMax - 3) + "...";
+  return out;
+}
+
+class Lowering {
+ public:
+  Lowering(const ir::Ruleset& rs, DiagnosticEngine& diags) : rs_(rs), diags_(diags) {}
+  Table run();
+
+ private:
+  Chain input_chain();
+  Chain output_chain(const ir::Chain& c);
+  Chain forward_chain(const ir::Chain& c);
+  void fixed(Chain& c, const std::string& match, Verdict v, const std::string& comment);
+  void icmp_rules(Chain& c, bool outbound);
+  // One rule per address family present in `peer` (or a single family-free
+  // rule when the peer is everything), each expanded per protocol.
+  void expand(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
+              const Rule& base, const std::string& set_hint);
+  std::optional<AddrMatch> addr_match(const ir::Peer& peer, Family f, bool daddr, const std::string& hint);
+  std::string set_for(Family f, std::vector<net::Cidr> elems, const std::string& hint);
+  void logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited);
+  void meter_rules(Chain& c, const ir::Meter& m);
+  void fallback(Chain& c, const ir::Chain& ic);
+
+  const ir::Ruleset& rs_;
+  DiagnosticEngine& diags_;
+  Table t_;
+  std::map<std::pair<Family, std::vector<std::pair<net::u128, uint8_t>>>, std::string> set_by_content_;
+  std::map<std::string, int> set_names_;
+};
+
+void Lowering::fixed(Chain& c, const std::string& match, Verdict v, const std::string& comment) {
+  Rule r;
+  r.fixed_match = match;
+  r.verdict = v;
+  r.comment = comment;
+  c.rules.push_back(std::move(r));
+}
+
+std::string Lowering::set_for(Family f, std::vector<net::Cidr> elems, const std::string& hint) {
+  std::vector<std::pair<net::u128, uint8_t>> key;
+  key.reserve(elems.size());
+  for (const auto& e : elems) key.emplace_back(e.addr, e.len);
+  auto k = std::make_pair(f, std::move(key));
+  if (auto it = set_by_content_.find(k); it != set_by_content_.end()) return it->second;
+  std::string base = sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6");
+  int& n = set_names_[base];
+  std::string name = n++ == 0 ? base : base + "_" + std::to_string(n);
+  Set s;
+  s.name = name;
+  s.family = f;
+  s.elems = std::move(elems);
+  t_.sets.push_back(std::move(s));
+  set_by_content_.emplace(std::move(k), name);
+  return name;
+}
+
+std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, Family f, bool daddr,
+                                              const std::string& hint) {
+  if (peer.addrs.empty(f)) return std::nullopt;
+  AddrMatch m;
+  m.daddr = daddr;
+  m.family = f;
+  if (peer.any(f)) return m;  // family only
+  std::vector<net::Cidr> elems = peer.addrs.cidrs(f);
+  if (elems.size() > kInlineLimit) m.set = set_for(f, std::move(elems), peer.name.empty() ? hint : peer.name);
+  else m.elems = std::move(elems);
+  return m;
+}
+
+void Lowering::expand(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
+                      const Rule& base, const std::string& set_hint) {
+  std::vector<std::optional<AddrMatch>> addrs;
+  if (peer.any(Family::v4) && peer.any(Family::v6)) {
+    addrs.push_back(std::nullopt);
+  } else {
+    for (Family f : {Family::v4, Family::v6})
+      if (auto m = addr_match(peer, f, daddr, set_hint)) addrs.push_back(m);
+  }
+  for (const auto& a : addrs) {
+    auto emit_one = [&](std::optional<PortMatch> pm) {
+      Rule r = base;
+      r.addr = a;
+      r.port = std::move(pm);
+      c.rules.push_back(std::move(r));
+    };
+    if (!ports || ports->all) {
+      emit_one(std::nullopt);
+      continue;
+    }
+    for (net::Proto p : {net::Proto::tcp, net::Proto::udp})
+      if (!ports->of(p).empty()) emit_one(PortMatch{p, ports->of(p)});
+  }
+}
+
+// A log statement with its own rate limit sits in a rule of its own just
+// before the verdict rule: a limit in the verdict rule would let packets
+// over the log rate skip the verdict.
+void Lowering::logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited) {
+  if (!log) return;
+  Rule r = base;
+  r.verdict = Verdict::none;
+  if (rate_limited) r.limit = LimitStmt{log->rate, 0, false};
+  r.log = LogStmt{log->prefix, log->level};
+  c.rules.push_back(std::move(r));
+}
+
+void Lowering::icmp_rules(Chain& c, bool outbound) {
+  const std::string nd = "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect }";
+  if (outbound) {
+    fixed(c, nd, Verdict::accept, "IPv6 neighbour discovery");
+    fixed(c, "icmpv6 type { packet-too-big, destination-unreachable, time-exceeded, parameter-problem, echo-request, echo-reply }",
+          Verdict::accept, "essential ICMPv6");
+    fixed(c, "icmp type { destination-unreachable, time-exceeded, parameter-problem, echo-request, echo-reply }",
+          Verdict::accept, "essential ICMP");
+    return;
+  }
+  fixed(c, "icmpv6 type packet-too-big", Verdict::accept, "ICMPv6 packet-too-big");
+  switch (rs_.icmp) {
+    case ir::IcmpMode::all:
+      fixed(c, "meta l4proto icmp", Verdict::accept, "defaults.icmp all");
+      fixed(c, "meta l4proto ipv6-icmp", Verdict::accept, "defaults.icmp all");
+      break;
+    case ir::IcmpMode::essential:
+    case ir::IcmpMode::no_ping: {
+      std::string types = "destination-unreachable, time-exceeded, parameter-problem";
+      if (rs_.icmp == ir::IcmpMode::essential) types += ", echo-request";
+      std::string label = rs_.icmp == ir::IcmpMode::essential ? "defaults.icmp essential" : "defaults.icmp no-ping";
+      fixed(c, "icmp type { " + types + " }", Verdict::accept, label);
+      fixed(c, "icmpv6 type { " + types + " }", Verdict::accept, label);
+      break;
+    }
+  }
+}
+
+void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
+  Rule base;
+  base.ct_new = true;
+  base.verdict = verdict_of(m.action);
+  base.comment = comment_for(m.origin);
+  if (m.log) base.log = LogStmt{m.log->prefix, m.log->level};
+  std::string hint = m.origin.label.substr(m.origin.label.find(' ') == std::string::npos ? 0 : m.origin.label.find(' ') + 1);
+  if (hint == m.origin.label) hint = "rate_" + std::to_string(c.rules.size());
+  if (!m.per_source) {
+    base.limit = LimitStmt{m.rate, m.burst, true};
+    expand(c, m.src, false, m.ports, base, "meter_src_" + sanitize_name(hint));
+    return;
+  }
+  // Per source: a dynamic set keyed by source address, one per family.
+  for (Family f : {Family::v4, Family::v6}) {
+    if (m.src.addrs.empty(f)) continue;
+    Set s;
+    s.name = "meter_" + sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6");
+    s.family = f;
+    s.meter = true;
+    s.timeout = m.rate.unit == "second" ? "1m" : m.rate.unit == "minute" ? "2m" : m.rate.unit == "hour" ? "2h" : "2d";
+    s.comment = comment_for(m.origin);
+    Rule r = base;
+    r.meter = MeterStmt{s.name, f, m.rate, m.burst};
+    t_.sets.push_back(std::move(s));
+    ir::Peer only_f;
+    only_f.name = m.src.name;
+    only_f.addrs = m.src.addrs;
+    only_f.addrs.subtract(net::AddrSet::any_of(f == Family::v4 ? Family::v6 : Family::v4));
+    // The meter's key already fixes the family, so "any" needs no address match.
+    expand(c, only_f, false, m.ports, r, "meter_src_" + sanitize_name(hint));
+  }
+}
+
+void Lowering::fallback(Chain& c, const ir::Chain& ic) {
+  Rule base;
+  base.comment = comment_for(ic.default_origin);
+  if (ic.log && ic.policy != ir::Verdict::accept) logged(c, base, ic.log, true);
+  base.verdict = verdict_of(ic.policy);
+  c.rules.push_back(base);
+  c.policy = ic.policy == ir::Verdict::accept ? Verdict::accept : Verdict::drop;
+}
+
+Chain Lowering::input_chain() {
+  const ir::Chain& in = rs_.input;
+  Chain c;
+  c.name = "input";
+  fixed(c, "ct state established,related", Verdict::accept, "established, related");
+  // Neighbour discovery is never dropped: it comes before block lists and
+  // before the invalid-state check.
+  fixed(c, "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } ip6 hoplimit 255",
+        Verdict::accept, "IPv6 neighbour discovery");
+  fixed(c, "ct state invalid", Verdict::drop, "invalid state");
+  fixed(c, "iif \"lo\"", Verdict::accept, "loopback");
+  for (const auto& b : in.blocks) {
+    Rule base;
+    base.comment = comment_for(b.origin);
+    Rule log_base = base;
+    if (b.log) {
+      log_base.limit = LimitStmt{b.log->rate, 0, false};
+      log_base.log = LogStmt{b.log->prefix, b.log->level};
+      expand(c, b.peer, false, b.ports, log_base, "block_" + std::to_string(c.rules.size()));
+    }
+    base.verdict = verdict_of(b.action);
+    expand(c, b.peer, false, b.ports, base, "block_" + std::to_string(c.rules.size()));
+  }
+  icmp_rules(c, false);
+  for (const auto& m : in.meters) meter_rules(c, m);
+  for (const auto& a : in.allows) {
+    Rule base;
+    base.comment = comment_for(a.origin);
+    if (a.log) {
+      Rule l = base;
+      l.ct_new = true;
+      l.log = LogStmt{a.log->prefix, a.log->level};
+      expand(c, a.src, false, a.ports, l, "allow_" + std::to_string(c.rules.size()));
+    }
+    base.verdict = Verdict::accept;
+    expand(c, a.src, false, a.ports, base, "allow_" + std::to_string(c.rules.size()));
+  }
+  for (const auto& o : in.otherwise) {
+    Rule base;
+    base.comment = comment_for(o.origin);
+    ir::Peer everyone;
+    everyone.addrs = net::AddrSet::any();
+    if (o.log) {
+      Rule l = base;
+      l.limit = LimitStmt{o.log->rate, 0, false};
+      l.log = LogStmt{o.log->prefix, o.log->level};
+      expand(c, everyone, false, o.ports, l, "otherwise");
+    }
+    base.verdict = verdict_of(o.action);
+    expand(c, everyone, false, o.ports, base, "otherwise");
+  }
+  fallback(c, in);
+  return c;
+}
+
+Chain Lowering::output_chain(const ir::Chain& oc) {
+  Chain c;
+  c.name = "output";
+  fixed(c, "ct state established,related", Verdict::accept, "established, related");
+  fixed(c, "oif \"lo\"", Verdict::accept, "loopback");
+  icmp_rules(c, true);
+  for (const auto& b : oc.blocks) {
+    Rule base;
+    base.comment = comment_for(b.origin);
+    base.verdict = verdict_of(b.action);
+    expand(c, b.peer, true, b.ports, base, "block_out_" + std::to_string(c.rules.size()));
+  }
+  for (const auto& a : oc.allows) {
+    Rule base;
+    base.comment = comment_for(a.origin);
+    base.verdict = Verdict::accept;
+    expand(c, a.dst, true, a.ports, base, "allow_out_" + std::to_string(c.rules.size()));
+  }
+  fallback(c, oc);
+  return c;
+}
+
+Chain Lowering::forward_chain(const ir::Chain& fc) {
+  Chain c;
+  c.name = "forward";
+  fixed(c, "ct state established,related", Verdict::accept, "established, related");
+  for (const auto& a : fc.allows) {
+    Rule base;
+    base.comment = comment_for(a.origin);
+    base.verdict = Verdict::accept;
+    // Expand over the source first, then narrow each rule by destination.
+    Chain tmp;
+    expand(tmp, a.src, false, a.ports, base, "fwd_src_" + std::to_string(c.rules.size()));
+    for (Rule& r : tmp.rules) {
+      Family f = r.addr ? r.addr->family : Family::v4;
+      bool both = !r.addr;
+      for (Family df : {Family::v4, Family::v6}) {
+        if (!both && df != f) continue;
+        if (a.dst.addrs.empty(df)) continue;
+        Rule nr = r;
+        nr.addr2 = addr_match(a.dst, df, true, "fwd_dst_" + std::to_string(c.rules.size()));
+        c.rules.push_back(std::move(nr));
+      }
+    }
+  }
+  fallback(c, fc);
+  return c;
+}
+
+Table Lowering::run() {
+  t_.header.push_back("fwc: policy " + rs_.policy_name + " (" + rs_.policy_file + "), " + rs_.selection);
+  t_.header.push_back("Generated by fwc; do not edit. Loading it replaces table inet fwc atomically");
+  t_.header.push_back("and touches no other table.");
+  t_.chains.push_back(input_chain());
+  if (rs_.output) t_.chains.push_back(output_chain(*rs_.output));
+  if (rs_.forward) t_.chains.push_back(forward_chain(*rs_.forward));
+  (void)diags_;
+  return std::move(t_);
+}
+
+}  // namespace
+
+Table lower(const ir::Ruleset& rs, DiagnosticEngine& diags) { return Lowering(rs, diags).run(); }
+
+}  // namespace fwc::nft

@@ -1,0 +1,19 @@
+#include "backends/backend.h"
+#include "backends/nftables/nft_backend.h"
+
+namespace fwc::backend {
+
+const std::vector<BackendInfo>& registry() {
+  static const std::vector<BackendInfo> targets = {
+      {"nftables", "one 'table inet fwc' script for nft -f, replaced atomically", "nft", &nft::make_backend},
+  };
+  return targets;
+}
+
+const BackendInfo* find_backend(std::string_view name) {
+  for (const auto& b : registry())
+    if (name == b.name) return &b;
+  return nullptr;
+}
+
+}  // namespace fwc::backend

@@ -1,0 +1,83 @@
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "compiler/frontend.h"
+
+namespace fwc::cli {
+
+namespace {
+
+struct LintOptions {
+  std::vector<std::string> paths;
+  bool strict = false;
+  std::string format = "text";
+};
+
+bool is_policy_name(const std::filesystem::path& p) {
+  return p.extension() == ".yaml" || p.extension() == ".yml";
+}
+
+// Files as given; directories contribute the policies directly inside them
+// (include fragments and lists belong in subdirectories).
+std::vector<std::string> expand_paths(const std::vector<std::string>& paths, DiagnosticEngine& diags) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::string> found;
+      for (const auto& e : std::filesystem::directory_iterator(p, ec))
+        if (e.is_regular_file() && is_policy_name(e.path())) found.push_back(e.path().string());
+      std::sort(found.begin(), found.end());
+      if (found.empty())
+        diags.error(code::file_error, SourceLoc{std::make_shared<const std::string>(p), 0, 0},
+                    "no policy files (*.yaml, *.yml) in this directory");
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+nlohmann::json to_json(const Diagnostic& d) {
+  return {{"file", d.loc.file ? *d.loc.file : ""},
+          {"line", d.loc.line},
+          {"column", d.loc.col},
+          {"severity", d.severity == Severity::error ? "error" : "warning"},
+          {"code", d.code},
+          {"message", d.message},
+          {"hint", d.hint}};
+}
+
+int run_lint(const LintOptions& o) {
+  DiagnosticEngine diags;
+  std::vector<std::string> files = expand_paths(o.paths, diags);
+  for (const auto& f : files) compile_policy(f, diags);
+  if (o.format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& d : diags.sorted()) out.push_back(to_json(d));
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    print_diagnostics(diags, stdout);
+    std::printf("%zu file%s checked: %zu error%s, %zu warning%s\n", files.size(), files.size() == 1 ? "" : "s",
+                diags.error_count(), diags.error_count() == 1 ? "" : "s", diags.warning_count(),
+                diags.warning_count() == 1 ? "" : "s");
+  }
+  if (diags.has_errors()) return Exit::bad_input;
+  if (o.strict && diags.warning_count() > 0) return Exit::findings;
+  return Exit::ok;
+}
+
+}  // namespace
+
+Run setup_lint(CLI::App& app) {
+  auto o = std::make_shared<LintOptions>();
+  app.add_option("paths", o->paths, "Policy files or directories")->required();
+  app.add_flag("--strict", o->strict, "Exit 1 when there are warnings");
+  app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  return [o] { return run_lint(*o); };
+}
+
+}  // namespace fwc::cli

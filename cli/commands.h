@@ -1,0 +1,38 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "compiler/diag/diagnostic.h"
+#include "compiler/ir/ir.h"
+
+namespace fwc::cli {
+
+// Exit status shared by every command (fwc(1), EXIT STATUS).
+enum Exit : int { ok = 0, findings = 1, bad_input = 2, runtime_failure = 3 };
+
+// A subcommand declares its options on `app` and returns what runs it.
+using Run = std::function<int()>;
+struct Command {
+  const char* name;
+  const char* help;
+  Run (*setup)(CLI::App& app);
+};
+
+Run setup_lint(CLI::App& app);
+Run setup_compile(CLI::App& app);
+Run setup_explain(CLI::App& app);
+Run setup_targets(CLI::App& app);
+
+// --node / --role, shared by the commands that pick what to compile.
+struct SelectionOptions {
+  std::string node, role;
+  void add_to(CLI::App& app);
+  ir::Selection get() const;
+};
+
+bool use_colour(int fd);
+void print_diagnostics(const DiagnosticEngine& diags, FILE* to);
+
+}  // namespace fwc::cli

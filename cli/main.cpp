@@ -1,0 +1,68 @@
+#include <unistd.h>
+#include <cstdlib>
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+
+namespace fwc::cli {
+
+namespace {
+// Every subcommand, in the order `fwc --help` lists them.
+constexpr Command kCommands[] = {
+    {"lint", "Check policies: syntax, references, safety warnings", &setup_lint},
+    {"compile", "Compile a policy for one target", &setup_compile},
+    {"explain", "Show which rule decides a packet, and why", &setup_explain},
+    {"targets", "List the compile targets", &setup_targets},
+};
+}  // namespace
+
+void SelectionOptions::add_to(CLI::App& app) {
+  auto* n = app.add_option("--node", node, "Compile for this node of the policy");
+  auto* r = app.add_option("--role", role, "Compile for a node with this role");
+  n->excludes(r);
+}
+
+ir::Selection SelectionOptions::get() const {
+  if (!node.empty()) return {ir::Selection::Kind::node, node};
+  if (!role.empty()) return {ir::Selection::Kind::role, role};
+  return {};
+}
+
+bool use_colour(int fd) {
+  const char* no = std::getenv("NO_COLOR");
+  return (!no || !*no) && isatty(fd);
+}
+
+void print_diagnostics(const DiagnosticEngine& diags, FILE* to) {
+  std::string text = diags.render_all(use_colour(fileno(to)));
+  std::fwrite(text.data(), 1, text.size(), to);
+}
+
+}  // namespace fwc::cli
+
+int main(int argc, char** argv) {
+  using namespace fwc::cli;
+  CLI::App app{"fwc: firewall policy compiler and validator"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("fwc ") + FWC_VERSION);
+  std::vector<std::pair<CLI::App*, Run>> runs;
+  for (const auto& c : kCommands) {
+    CLI::App* sub = app.add_subcommand(c.name, c.help);
+    runs.emplace_back(sub, c.setup(*sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? Exit::ok : Exit::bad_input;
+  }
+  try {
+    for (auto& [sub, run] : runs)
+      if (sub->parsed()) return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fwc: internal error: %s\n", e.what());
+    return Exit::runtime_failure;
+  }
+  return Exit::bad_input;
+}

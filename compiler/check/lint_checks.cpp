@@ -1,0 +1,74 @@
+#include "compiler/check/lint_checks.h"
+
+#include <set>
+
+#include "compiler/ir/selection.h"
+
+namespace fwc::check {
+
+namespace {
+
+// Ports that hand over control of a node when reachable (SSH, cluster
+// admin APIs, Docker, Kubernetes API and kubelet).
+constexpr uint16_t kAdminPorts[] = {22, 8080, 8443, 2375, 6443, 10250};
+
+void admin_ports_open(const ir::Policy& p, DiagnosticEngine& diags) {
+  for (const auto& a : p.inbound) {
+    bool any = a.src.any(net::Family::v4) || a.src.any(net::Family::v6);
+    if (!any) continue;
+    std::string open;
+    for (uint16_t port : kAdminPorts)
+      if (a.ports.contains(net::Proto::tcp, port)) open += (open.empty() ? "" : ", ") + std::to_string(port);
+    if (open.empty()) continue;
+    diags.warning(code::admin_open, a.origin.loc,
+                  a.origin.label + " opens admin port(s) " + open + "/tcp to any source",
+                  "restrict 'from' to operators, a VPN range or a bastion; exposing these is the most common misconfiguration");
+  }
+}
+
+// Sources the chain drops or rejects on every port before any allow rule.
+net::AddrSet fully_blocked(const ir::Chain& c, const net::PortSet* ports) {
+  net::AddrSet out;
+  for (const auto& b : c.blocks)
+    if (!b.ports || (ports && b.ports->covers(*ports))) out.append(b.peer.addrs);
+  out.normalize();
+  return out;
+}
+
+void shadowed_and_lockout(const ir::Policy& p, DiagnosticEngine& diags) {
+  std::set<std::string> reported;
+  for (const auto& sel : ir::all_selections(p)) {
+    ir::Ruleset rs = ir::select(p, sel);
+    for (const auto& a : rs.input.allows) {
+      if (a.src.addrs.empty() || reported.count(a.origin.label)) continue;
+      if (!fully_blocked(rs.input, &a.ports).covers(a.src.addrs)) continue;
+      reported.insert(a.origin.label);
+      diags.warning(code::shadowed, a.origin.loc,
+                    a.origin.label + " never accepts anything: every source it allows is blocked",
+                    "block rules win over allow rules; remove the rule or narrow the block list");
+    }
+    if (rs.input.policy == ir::Verdict::accept) continue;
+    net::AddrSet blocked = fully_blocked(rs.input, &p.defaults.ssh);
+    bool reachable = false;
+    for (const auto& a : rs.input.allows) {
+      if (!a.ports.covers(p.defaults.ssh) && !a.ports.all) continue;
+      net::AddrSet left = a.src.addrs;
+      left.subtract(blocked);
+      reachable = reachable || !left.empty();
+    }
+    if (!reachable)
+      diags.warning(code::lockout, p.defaults.loc,
+                    sel.label() + ": no rule lets SSH in while the inbound default is " +
+                        ir::verdict_name(rs.input.policy) + " (lock-out)",
+                    "allow 22/tcp from your operators' addresses, or set defaults.ssh if SSH listens elsewhere");
+  }
+}
+
+}  // namespace
+
+void lint_policy(const ir::Policy& policy, DiagnosticEngine& diags) {
+  admin_ports_open(policy, diags);
+  shadowed_and_lockout(policy, diags);
+}
+
+}  // namespace fwc::check

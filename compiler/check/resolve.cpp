@@ -1,0 +1,395 @@
+#include "compiler/check/resolve.h"
+
+#include <map>
+#include <set>
+
+#include "compiler/parse/list_file.h"
+#include "compiler/parse/loader.h"
+
+namespace fwc::check {
+
+namespace {
+
+using net::AddrSet;
+using net::PortSet;
+
+ir::Verdict verdict_of(const std::string& s) {
+  if (s == "accept") return ir::Verdict::accept;
+  if (s == "reject") return ir::Verdict::reject;
+  return ir::Verdict::drop;
+}
+
+std::optional<ir::Log> log_of(const std::optional<ast::Text>& prefix) {
+  if (!prefix) return std::nullopt;
+  ir::Log l;
+  l.prefix = prefix->value;
+  return l;
+}
+
+class Resolver {
+ public:
+  Resolver(const ast::Policy& a, DiagnosticEngine& d) : a_(a), diags_(d) {}
+  ir::Policy run();
+
+ private:
+  enum class State { unvisited, visiting, done };
+
+  void index_names();
+  void resolve_nodes();
+  const AddrSet& network(size_t i);
+  const PortSet& service(size_t i);
+  // Resolves rule or network entries into one set; `names` collects the
+  // network names used (for set naming and messages).
+  AddrSet entries(const std::vector<ast::Text>& items, std::vector<std::string>* names);
+  bool add_entry(const ast::Text& t, AddrSet& out, std::vector<std::string>* names);
+  PortSet services(const std::vector<ast::Text>& items, bool allow_all);
+  ir::Peer peer(const std::vector<ast::Text>& items, const ast::RuleBase& rule, bool default_any);
+  ir::Scope scope(const ast::Scope& s);
+  ir::Origin origin(const ast::RuleBase& r) const;
+  void unknown(const ast::Text& t, const char* what, const std::vector<std::string>& candidates);
+  std::vector<std::string> keys_of(const std::map<std::string, size_t>& m) const;
+
+  const ast::Policy& a_;
+  DiagnosticEngine& diags_;
+  ir::Policy p_;
+  std::map<std::string, size_t> net_index_, svc_index_, node_index_;
+  std::set<std::string> roles_;
+  std::vector<State> net_state_, svc_state_;
+  std::vector<AddrSet> net_sets_;
+  std::vector<PortSet> svc_sets_;
+  std::vector<std::string> stack_;  // names being resolved, for cycle messages
+  std::vector<std::vector<net::Address>> node_addrs_;
+};
+
+std::vector<std::string> Resolver::keys_of(const std::map<std::string, size_t>& m) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : m) out.push_back(k);
+  return out;
+}
+
+void Resolver::unknown(const ast::Text& t, const char* what, const std::vector<std::string>& candidates) {
+  diags_.error(code::unknown_ref, t.loc, std::string("unknown ") + what + " '" + t.value + "'",
+               did_you_mean(t.value, candidates), t.length());
+}
+
+void Resolver::index_names() {
+  auto index = [&](const ast::Text& name, std::map<std::string, size_t>& m, size_t i, const char* what) {
+    if (!m.emplace(name.value, i).second)
+      diags_.error(code::duplicate, name.loc, std::string(what) + " '" + name.value + "' is defined twice",
+                   {}, name.length());
+  };
+  for (size_t i = 0; i < a_.networks.size(); ++i) {
+    const auto& n = a_.networks[i].name;
+    if (n.value == "any" || n.value == "any4" || n.value == "any6")
+      diags_.error(code::duplicate, n.loc, "'" + n.value + "' is built in and cannot be redefined", {}, n.length());
+    index(n, net_index_, i, "network");
+  }
+  for (size_t i = 0; i < a_.services.size(); ++i) index(a_.services[i].name, svc_index_, i, "service");
+  for (size_t i = 0; i < a_.nodes.size(); ++i) index(a_.nodes[i].name, node_index_, i, "node");
+  std::map<std::string, size_t> declared;
+  for (size_t i = 0; i < a_.roles.size(); ++i) index(a_.roles[i], declared, i, "role");
+  for (const auto& r : a_.roles) roles_.insert(r.value);
+  for (const auto& n : a_.nodes)
+    for (const auto& r : n.roles) roles_.insert(r.value);
+  net_state_.assign(a_.networks.size(), State::unvisited);
+  net_sets_.assign(a_.networks.size(), {});
+  svc_state_.assign(a_.services.size(), State::unvisited);
+  svc_sets_.assign(a_.services.size(), {});
+}
+
+void Resolver::resolve_nodes() {
+  node_addrs_.resize(a_.nodes.size());
+  for (size_t i = 0; i < a_.nodes.size(); ++i) {
+    const ast::Node& n = a_.nodes[i];
+    ir::Node out{n.name.value, n.name.loc, {}, {}, n.hostname};
+    for (const auto& t : n.addresses) {
+      net::Address addr;
+      if (!net::parse_address(t.value, addr))
+        diags_.error(code::bad_address, t.loc, "node address '" + t.value + "' is not an IP address",
+                     "a node address is a single IPv4 or IPv6 address, without a prefix length", t.length());
+      else out.addresses.push_back(addr);
+    }
+    for (const auto& r : n.roles) out.roles.push_back(r.value);
+    node_addrs_[i] = out.addresses;
+    p_.nodes.push_back(std::move(out));
+  }
+}
+
+bool Resolver::add_entry(const ast::Text& t, AddrSet& out, std::vector<std::string>* names) {
+  const std::string& s = t.value;
+  // Entries are appended; the caller normalizes once for the whole list.
+  if (s == "any") return out.append(AddrSet::any()), true;
+  if (s == "any4") return out.append(AddrSet::any_of(net::Family::v4)), true;
+  if (s == "any6") return out.append(AddrSet::any_of(net::Family::v6)), true;
+  auto add_node = [&](size_t i) {
+    for (const auto& addr : node_addrs_[i]) out.add({addr.family, addr.value, static_cast<uint8_t>(net::width(addr.family))});
+  };
+  if (s.rfind("node:", 0) == 0) {
+    auto it = node_index_.find(s.substr(5));
+    if (it == node_index_.end()) return unknown({s.substr(5), t.loc}, "node", keys_of(node_index_)), false;
+    add_node(it->second);
+    return true;
+  }
+  if (s.rfind("role:", 0) == 0) {
+    std::string role = s.substr(5);
+    if (!roles_.count(role))
+      return unknown({role, t.loc}, "role", std::vector<std::string>(roles_.begin(), roles_.end())), false;
+    for (size_t i = 0; i < a_.nodes.size(); ++i)
+      for (const auto& r : a_.nodes[i].roles)
+        if (r.value == role) add_node(i);
+    return true;
+  }
+  bool looks_like_address = !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s.find(':') != std::string::npos);
+  if (looks_like_address) {
+    net::CidrParse p = net::parse_cidr(s);
+    switch (p.status) {
+      case net::CidrStatus::bad_address:
+        diags_.error(code::bad_address, t.loc, "'" + s + "' is not an IP address or CIDR", {}, t.length());
+        return false;
+      case net::CidrStatus::bad_prefix: {
+        SourceLoc at = t.loc;
+        at.col += static_cast<uint32_t>(p.error_offset);
+        diags_.error(code::bad_address, at, "bad prefix length in '" + s + "'",
+                     s.find(':') != std::string::npos ? "IPv6 prefixes are 0-128" : "IPv4 prefixes are 0-32",
+                     static_cast<uint32_t>(s.size() - p.error_offset));
+        return false;
+      }
+      case net::CidrStatus::host_bits_set:
+        diags_.warning(code::host_bits, t.loc, "'" + s + "' has host bits set",
+                       "write " + net::format_cidr(p.cidr) + " (that is how it is read)", t.length());
+        [[fallthrough]];
+      case net::CidrStatus::ok:
+        out.add(p.cidr);
+        return true;
+    }
+  }
+  auto it = net_index_.find(s);
+  if (it == net_index_.end()) {
+    std::vector<std::string> cands = keys_of(net_index_);
+    cands.insert(cands.end(), {"any", "any4", "any6"});
+    return unknown(t, "network", cands), false;
+  }
+  if (net_state_[it->second] == State::visiting) {
+    std::string path;
+    bool on = false;
+    for (const auto& n : stack_) {
+      on = on || n == s;
+      if (on) path += n + " → ";
+    }
+    diags_.error(code::ref_cycle, t.loc, "network reference cycle: " + path + s, {}, t.length());
+    return false;
+  }
+  if (names) names->push_back(s);
+  out.append(network(it->second));
+  return true;
+}
+
+AddrSet Resolver::entries(const std::vector<ast::Text>& items, std::vector<std::string>* names) {
+  AddrSet out;
+  for (const auto& t : items) add_entry(t, out, names);
+  out.normalize();
+  return out;
+}
+
+const AddrSet& Resolver::network(size_t i) {
+  if (net_state_[i] != State::unvisited) return net_sets_[i];
+  const ast::Network& n = a_.networks[i];
+  net_state_[i] = State::visiting;
+  stack_.push_back(n.name.value);
+  AddrSet set = entries(n.addresses, nullptr);
+  std::string dir = parse::directory_of(a_.file);
+  for (const auto& f : n.files) {
+    size_t count = 0;
+    parse::read_address_list(parse::join_path(dir, f.value), f.loc, diags_, set, count);
+  }
+  set.normalize();
+  if (!n.except.empty()) set.subtract(entries(n.except, nullptr));
+  stack_.pop_back();
+  net_sets_[i] = std::move(set);
+  net_state_[i] = State::done;
+  return net_sets_[i];
+}
+
+const PortSet& Resolver::service(size_t i) {
+  if (svc_state_[i] != State::unvisited) return svc_sets_[i];
+  svc_state_[i] = State::visiting;
+  stack_.push_back(a_.services[i].name.value);
+  PortSet set = services(a_.services[i].items, false);
+  stack_.pop_back();
+  svc_sets_[i] = std::move(set);
+  svc_state_[i] = State::done;
+  return svc_sets_[i];
+}
+
+PortSet Resolver::services(const std::vector<ast::Text>& items, bool allow_all) {
+  PortSet out;
+  for (const auto& t : items) {
+    if (t.value == "all") {
+      if (allow_all) out.all = true;
+      else diags_.error(code::bad_value, t.loc, "'all' can only be used in a rule", {}, t.length());
+      continue;
+    }
+    net::PortSpecParse p = net::parse_port_spec(t.value);
+    switch (p.status) {
+      case net::PortSpecStatus::ok:
+        out.add(p.proto, p.range);
+        continue;
+      case net::PortSpecStatus::missing_proto:
+        diags_.error(code::bad_port, t.loc, p.detail, "write " + t.value + "/tcp or " + t.value + "/udp", t.length());
+        continue;
+      case net::PortSpecStatus::not_a_spec:
+        break;
+      default:
+        diags_.error(code::bad_port, t.loc, p.detail, {}, t.length());
+        continue;
+    }
+    auto it = svc_index_.find(t.value);
+    if (it == svc_index_.end()) {
+      unknown(t, "service", keys_of(svc_index_));
+      continue;
+    }
+    if (svc_state_[it->second] == State::visiting) {
+      std::string path;
+      bool on = false;
+      for (const auto& n : stack_) {
+        on = on || n == t.value;
+        if (on) path += n + " → ";
+      }
+      diags_.error(code::ref_cycle, t.loc, "service reference cycle: " + path + t.value, {}, t.length());
+      continue;
+    }
+    PortSet sub = service(it->second);
+    out.unite(sub);
+  }
+  out.normalize();
+  return out;
+}
+
+ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase& rule, bool default_any) {
+  ir::Peer p;
+  if (items.empty() && default_any) {
+    p.addrs = AddrSet::any();
+    return p;
+  }
+  std::vector<std::string> names;
+  size_t errors = diags_.error_count();
+  p.addrs = entries(items, &names);
+  if (items.size() == 1 && names.size() == 1) p.name = names[0];
+  if (p.addrs.empty() && diags_.error_count() == errors) {
+    std::string what = names.size() == 1 ? "network '" + names[0] + "'" : "the rule's networks";
+    diags_.warning(code::no_host_addrs, items.empty() ? rule.loc : items[0].loc,
+                   rule.label() + ": " + what + " holds no addresses, so the rule matches nothing on host targets",
+                   "give the network 'addresses' (cloud-only references work on cloud targets only)");
+  }
+  return p;
+}
+
+ir::Scope Resolver::scope(const ast::Scope& s) {
+  ir::Scope out;
+  for (const auto& r : s.roles) {
+    if (!roles_.count(r.value)) unknown(r, "role", std::vector<std::string>(roles_.begin(), roles_.end()));
+    out.roles.push_back(r.value);
+  }
+  for (const auto& n : s.nodes) {
+    if (!node_index_.count(n.value)) unknown(n, "node", keys_of(node_index_));
+    out.nodes.push_back(n.value);
+  }
+  return out;
+}
+
+ir::Origin Resolver::origin(const ast::RuleBase& r) const { return {r.label(), r.loc, r.comment}; }
+
+ir::Policy Resolver::run() {
+  p_.name = a_.name.value;
+  p_.file = a_.file;
+  p_.cloud = a_.cloud;
+  index_names();
+  resolve_nodes();
+  for (const auto& r : roles_) p_.roles.push_back(r);
+  for (size_t i = 0; i < a_.networks.size(); ++i) {
+    const ast::Network& n = a_.networks[i];
+    ir::Network out{n.name.value, n.name.loc, network(i), n.native, {}};
+    if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
+    p_.networks.push_back(std::move(out));
+  }
+  for (size_t i = 0; i < a_.services.size(); ++i) service(i);
+
+  const ast::Defaults& d = a_.defaults;
+  p_.defaults.loc = d.loc;
+  p_.defaults.inbound = verdict_of(d.inbound.value);
+  p_.defaults.outbound = verdict_of(d.outbound.value);
+  if (d.forward) p_.defaults.forward = verdict_of(d.forward->value);
+  p_.defaults.icmp = d.icmp.value == "all"       ? ir::IcmpMode::all
+                     : d.icmp.value == "no-ping" ? ir::IcmpMode::no_ping
+                                                 : ir::IcmpMode::essential;
+  if (d.ssh.empty()) p_.defaults.ssh.add(net::Proto::tcp, {22, 22});
+  else p_.defaults.ssh = services(d.ssh, false);
+  if (d.log) {
+    ir::Log l;
+    l.prefix = d.log->prefix.value;
+    if (d.log->rate) l.rate = {d.log->rate->count, d.log->rate->unit};
+    l.level = d.log->level;
+    p_.defaults.log = l;
+  }
+  auto with_default_rate = [&](std::optional<ir::Log> l) {
+    if (l && p_.defaults.log) l->rate = p_.defaults.log->rate;
+    return l;
+  };
+
+  for (const auto& b : a_.block) {
+    ir::Block out;
+    out.origin = origin(b);
+    out.peer = peer(b.has_from ? b.from : b.to, b, false);
+    if (!b.services.empty()) out.ports = services(b.services, true);
+    out.action = verdict_of(b.action.value);
+    out.log = with_default_rate(log_of(b.log));
+    out.scope = scope(b.scope);
+    (b.has_to && !b.has_from ? p_.outbound_blocks : p_.inbound_blocks).push_back(std::move(out));
+  }
+  for (const auto& m : a_.rate_limits) {
+    ir::Meter out;
+    out.origin = origin(m);
+    out.src = peer(m.from, m, true);
+    out.ports = services(m.services, false);
+    out.rate = {m.rate.count, m.rate.unit};
+    out.burst = m.burst;
+    out.per_source = m.per_source;
+    out.action = verdict_of(m.action.value);
+    out.log = with_default_rate(log_of(m.log));
+    out.scope = scope(m.scope);
+    p_.meters.push_back(std::move(out));
+  }
+  auto allows = [&](const std::vector<ast::AllowRule>& in, std::vector<ir::Allow>& out_list) {
+    for (const auto& r : in) {
+      ir::Allow out;
+      out.origin = origin(r);
+      out.ports = services(r.allow, true);
+      if (r.kind != "outbound") out.src = peer(r.from, r, false);
+      if (r.kind != "inbound") out.dst = peer(r.to, r, false);
+      out.log = with_default_rate(log_of(r.log));
+      out.scope = scope(r.scope);
+      if (r.otherwise) {
+        ir::Otherwise o;
+        o.origin = {r.label() + " otherwise", r.otherwise->loc, r.comment};
+        o.ports = out.ports;
+        o.action = verdict_of(r.otherwise->action.value);
+        o.log = with_default_rate(log_of(r.otherwise->log));
+        o.scope = out.scope;
+        p_.otherwise.push_back(std::move(o));
+      }
+      out_list.push_back(std::move(out));
+    }
+  };
+  allows(a_.inbound, p_.inbound);
+  allows(a_.outbound, p_.outbound);
+  allows(a_.forward, p_.forward);
+  return std::move(p_);
+}
+
+}  // namespace
+
+ir::Policy resolve(const ast::Policy& policy, DiagnosticEngine& diags) {
+  return Resolver(policy, diags).run();
+}
+
+}  // namespace fwc::check

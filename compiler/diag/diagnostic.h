@@ -1,0 +1,81 @@
+#pragma once
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/diag/source_loc.h"
+
+namespace fwc {
+
+enum class Severity { error, warning, note };
+
+// Diagnostic codes; the numbers are part of the user interface (fwc(1)).
+namespace code {
+inline constexpr const char* yaml_syntax = "FWC-E001";
+inline constexpr const char* wrong_type = "FWC-E002";
+inline constexpr const char* unknown_key = "FWC-E003";
+inline constexpr const char* missing_key = "FWC-E004";
+inline constexpr const char* bad_address = "FWC-E005";
+inline constexpr const char* bad_port = "FWC-E006";
+inline constexpr const char* unknown_ref = "FWC-E007";
+inline constexpr const char* ref_cycle = "FWC-E008";
+inline constexpr const char* duplicate = "FWC-E009";
+inline constexpr const char* bad_value = "FWC-E010";
+inline constexpr const char* file_error = "FWC-E011";
+inline constexpr const char* bad_version = "FWC-E012";
+inline constexpr const char* selection = "FWC-E013";
+inline constexpr const char* host_bits = "FWC-W101";
+inline constexpr const char* shadowed = "FWC-W102";
+inline constexpr const char* admin_open = "FWC-W103";
+inline constexpr const char* lockout = "FWC-W104";
+inline constexpr const char* no_host_addrs = "FWC-W105";
+inline constexpr const char* redundant = "FWC-W106";
+}  // namespace code
+
+struct Diagnostic {
+  Severity severity = Severity::error;
+  std::string code;
+  SourceLoc loc;
+  uint32_t length = 1;  // columns to underline
+  std::string message;
+  std::string hint;
+};
+
+// Collects every diagnostic of a run. Stages report into it and the driver
+// stops between stages when it holds errors (souffle's ErrorReport shape).
+class DiagnosticEngine {
+ public:
+  void report(Diagnostic d);
+  void error(const char* code, const SourceLoc& loc, std::string message, std::string hint = {},
+             uint32_t length = 1);
+  void warning(const char* code, const SourceLoc& loc, std::string message, std::string hint = {},
+               uint32_t length = 1);
+
+  // Source text of a file, kept so the renderer can show the offending line.
+  void add_source(const std::string& file, std::string text);
+
+  size_t error_count() const { return errors_; }
+  size_t warning_count() const { return warnings_; }
+  bool has_errors() const { return errors_ > 0; }
+  const std::vector<Diagnostic>& all() const { return diags_; }
+
+  // Sorted by file and position; duplicates (same code and place) dropped.
+  std::vector<Diagnostic> sorted() const;
+  std::string render(const Diagnostic& d, bool colour = false) const;
+  std::string render_all(bool colour = false) const;
+
+ private:
+  std::string_view source_line(const SourceLoc& loc) const;
+
+  std::vector<Diagnostic> diags_;
+  std::map<std::string, std::string> sources_;
+  size_t errors_ = 0;
+  size_t warnings_ = 0;
+};
+
+// "did you mean" support: the closest candidate within a small edit distance.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace fwc

@@ -1,0 +1,165 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/diag/source_loc.h"
+#include "compiler/net/addrset.h"
+#include "compiler/net/portset.h"
+#include "compiler/parse/ast.h"
+
+// The intermediate representation every backend and the evaluator read.
+// Names are resolved, networks are address sets, services are port sets;
+// nothing here refers to YAML.
+namespace fwc::ir {
+
+using net::AddrSet;
+using net::PortSet;
+
+enum class Verdict { accept, drop, reject };
+const char* verdict_name(Verdict v);
+
+enum class IcmpMode { essential, no_ping, all };
+
+struct Origin {
+  std::string label;  // "inbound[1] public-web"
+  SourceLoc loc;
+  std::string comment;
+  std::string where() const;  // "file:line"
+};
+
+struct Rate {
+  uint64_t count = 0;
+  std::string unit;  // second | minute | hour | day
+  std::string str() const { return std::to_string(count) + "/" + unit; }
+};
+
+struct Log {
+  std::string prefix;
+  Rate rate{5, "minute"};
+  std::string level = "info";
+};
+
+// The other end of a rule: a source (inbound, meters) or destination (outbound).
+struct Peer {
+  AddrSet addrs;
+  std::string name;  // the network's name when the rule names exactly one
+  bool any(net::Family f) const { return addrs.is_all(f); }
+};
+
+struct Scope {
+  std::vector<std::string> roles, nodes;
+  bool empty() const { return roles.empty() && nodes.empty(); }
+};
+
+struct Block {
+  Origin origin;
+  Peer peer;
+  std::optional<PortSet> ports;  // nullopt: all traffic
+  Verdict action = Verdict::drop;
+  std::optional<Log> log;
+  Scope scope;
+};
+
+struct Meter {
+  Origin origin;
+  Peer src;
+  PortSet ports;
+  Rate rate;
+  uint32_t burst = 5;
+  bool per_source = false;
+  Verdict action = Verdict::drop;
+  std::optional<Log> log;
+  Scope scope;
+};
+
+struct Allow {
+  Origin origin;
+  Peer src;  // inbound, forward
+  Peer dst;  // outbound, forward
+  PortSet ports;
+  std::optional<Log> log;
+  Scope scope;
+};
+
+struct Otherwise {
+  Origin origin;
+  PortSet ports;
+  Verdict action = Verdict::drop;
+  std::optional<Log> log;
+  Scope scope;
+};
+
+struct Network {
+  std::string name;
+  SourceLoc loc;
+  AddrSet addrs;
+  ast::NativeRefs native;
+  AddrSet hetzner_addrs;
+};
+
+struct Node {
+  std::string name;
+  SourceLoc loc;
+  std::vector<net::Address> addresses;
+  std::vector<std::string> roles;
+  std::string hostname;
+};
+
+struct Defaults {
+  SourceLoc loc;
+  Verdict inbound = Verdict::drop;
+  Verdict outbound = Verdict::accept;
+  std::optional<Verdict> forward;
+  IcmpMode icmp = IcmpMode::essential;
+  PortSet ssh;
+  std::optional<Log> log;
+};
+
+// The whole policy, every rule with its scope.
+struct Policy {
+  std::string name;
+  std::string file;
+  Defaults defaults;
+  std::vector<Network> networks;
+  std::vector<Node> nodes;
+  std::vector<std::string> roles;
+  std::vector<Block> inbound_blocks, outbound_blocks;
+  std::vector<Meter> meters;
+  std::vector<Allow> inbound, outbound, forward;
+  std::vector<Otherwise> otherwise;
+  ast::CloudSettings cloud;
+
+  bool has_scoped_rules() const;
+  const Node* find_node(const std::string& name) const;
+};
+
+// One hook's rules in evaluation order (docs/contract.md, "Evaluation order").
+struct Chain {
+  std::vector<Block> blocks;
+  std::vector<Meter> meters;
+  std::vector<Allow> allows;
+  std::vector<Otherwise> otherwise;
+  Verdict policy = Verdict::drop;
+  std::optional<Log> log;
+  Origin default_origin;  // "defaults.inbound" and where the defaults are
+};
+
+struct Selection {
+  enum class Kind { none, node, role } kind = Kind::none;
+  std::string name;
+  std::string label() const;  // "node node1", "role server", "all nodes"
+};
+
+// What one node (or every node of a role) enforces.
+struct Ruleset {
+  std::string policy_name;
+  std::string policy_file;
+  std::string selection;
+  IcmpMode icmp = IcmpMode::essential;
+  Chain input;
+  std::optional<Chain> output;   // only when the policy restricts outbound
+  std::optional<Chain> forward;  // only when the policy manages forwarding
+};
+
+}  // namespace fwc::ir

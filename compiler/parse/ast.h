@@ -1,0 +1,149 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/diag/source_loc.h"
+
+// The policy as written: names unresolved, every value with its location.
+namespace fwc::ast {
+
+struct Text {
+  std::string value;
+  SourceLoc loc;
+  uint32_t length() const { return value.empty() ? 1 : static_cast<uint32_t>(value.size()); }
+};
+
+struct NativeRefs {
+  std::vector<Text> do_tags;
+  std::vector<Text> do_droplet_ids;
+  std::optional<Text> aws_security_group;
+  std::vector<Text> hetzner_addresses;
+  bool has_hetzner = false;
+  bool empty() const {
+    return do_tags.empty() && do_droplet_ids.empty() && !aws_security_group && !has_hetzner;
+  }
+};
+
+struct Network {
+  Text name;
+  std::vector<Text> addresses;
+  std::vector<Text> except;
+  std::vector<Text> files;
+  NativeRefs native;
+  std::string description;
+};
+
+struct Service {
+  Text name;
+  std::vector<Text> items;  // port specs or service names
+};
+
+struct Node {
+  Text name;
+  std::vector<Text> addresses;
+  std::vector<Text> roles;
+  std::string hostname;
+};
+
+struct Scope {
+  std::vector<Text> roles;
+  std::vector<Text> nodes;
+  bool empty() const { return roles.empty() && nodes.empty(); }
+};
+
+struct Rate {
+  uint64_t count = 0;
+  std::string unit;  // second, minute, hour, day
+  SourceLoc loc;
+};
+
+struct LogSpec {
+  Text prefix;
+  std::optional<Rate> rate;
+  std::string level = "info";
+};
+
+// Fields shared by every rule kind.
+struct RuleBase {
+  std::string kind;   // "block", "inbound", ...
+  size_t index = 0;   // position in its list
+  SourceLoc loc;      // the rule's mapping
+  std::string name;
+  std::string comment;
+  Scope scope;
+  std::string label() const {  // "inbound[2] public-web"
+    std::string out = kind + "[" + std::to_string(index) + "]";
+    return name.empty() ? out : out + " " + name;
+  }
+};
+
+struct BlockRule : RuleBase {
+  std::vector<Text> from, to;
+  bool has_from = false, has_to = false;
+  std::vector<Text> services;  // empty: all traffic
+  Text action{"drop", {}};
+  std::optional<Text> log;
+};
+
+struct Otherwise {
+  SourceLoc loc;
+  Text action{"drop", {}};
+  std::optional<Text> log;
+};
+
+struct AllowRule : RuleBase {
+  std::vector<Text> allow;  // service names, inline specs, or "all"
+  std::vector<Text> from, to;
+  std::optional<Text> log;
+  std::optional<Otherwise> otherwise;
+};
+
+struct RateLimit : RuleBase {
+  std::vector<Text> services;
+  std::vector<Text> from;  // empty: any
+  Rate rate;
+  uint32_t burst = 5;
+  bool per_source = false;
+  Text action{"drop", {}};
+  std::optional<Text> log;
+};
+
+struct Defaults {
+  SourceLoc loc;
+  Text inbound{"drop", {}};
+  Text outbound{"accept", {}};
+  std::optional<Text> forward;
+  Text icmp{"essential", {}};
+  std::vector<Text> ssh;  // service items used by the lock-out check
+  std::optional<LogSpec> log;
+};
+
+struct CloudSettings {
+  bool present = false;
+  std::string do_name;
+  std::vector<std::string> do_tags;
+  std::vector<int64_t> do_droplet_ids;
+  std::string aws_vpc_id, aws_group_name, aws_description;
+  std::string hetzner_name, hetzner_label_selector;
+  std::vector<int64_t> hetzner_server_ids;
+};
+
+struct Policy {
+  std::string file;
+  SourceLoc loc;  // start of the document
+  Text name;
+  std::string description;
+  std::vector<Network> networks;
+  std::vector<Service> services;
+  std::vector<Text> roles;
+  std::vector<Node> nodes;
+  Defaults defaults;
+  std::vector<BlockRule> block;
+  std::vector<AllowRule> inbound, outbound, forward;
+  std::vector<RateLimit> rate_limits;
+  CloudSettings cloud;
+};
+
+}  // namespace fwc::ast

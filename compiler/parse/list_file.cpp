@@ -1,0 +1,66 @@
+#include "compiler/parse/list_file.h"
+
+#include "compiler/parse/loader.h"
+
+namespace fwc::parse {
+
+namespace {
+constexpr size_t kMaxReportsPerFile = 10;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+}  // namespace
+
+bool read_address_list(const std::string& path, const SourceLoc& referenced_at, DiagnosticEngine& diags,
+                       net::AddrSet& out, size_t& entries) {
+  std::string text;
+  if (!read_file(path, text)) {
+    diags.error(code::file_error, referenced_at, "cannot read address list '" + path + "'");
+    return false;
+  }
+  auto file = std::make_shared<const std::string>(path);
+  size_t errors = 0, host_bits = 0;
+  uint32_t line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    ++line_no;
+    const size_t line_start = pos;
+    size_t b = pos, e = nl;
+    size_t hash = text.find('#', b);
+    if (hash < e) e = hash;
+    while (b < e && is_space(text[b])) ++b;
+    while (e > b && is_space(text[e - 1])) --e;
+    pos = nl + 1;
+    if (b == e) continue;
+    std::string_view entry(text.data() + b, e - b);
+    net::CidrParse p = net::parse_cidr(entry);
+    SourceLoc loc{file, line_no, static_cast<uint32_t>(b - line_start) + 1};
+    if (p.status == net::CidrStatus::bad_address || p.status == net::CidrStatus::bad_prefix) {
+      if (errors++ < kMaxReportsPerFile) {
+        if (errors == 1) diags.add_source(path, text);
+        diags.error(code::bad_address, loc,
+                    p.status == net::CidrStatus::bad_prefix ? "bad prefix length in '" + std::string(entry) + "'"
+                                                             : "'" + std::string(entry) + "' is not an IP address or CIDR",
+                    {}, static_cast<uint32_t>(entry.size()));
+      }
+      continue;
+    }
+    if (p.status == net::CidrStatus::host_bits_set && host_bits++ < kMaxReportsPerFile) {
+      if (errors == 0 && host_bits == 1) diags.add_source(path, text);
+      diags.warning(code::host_bits, loc, "'" + std::string(entry) + "' has host bits set",
+                    "it is read as " + net::format_cidr(p.cidr), static_cast<uint32_t>(entry.size()));
+    }
+    out.add(p.cidr);
+    ++entries;
+  }
+  if (errors > kMaxReportsPerFile)
+    diags.error(code::bad_address, SourceLoc{file, 0, 0},
+                std::to_string(errors - kMaxReportsPerFile) + " more bad entries not shown");
+  if (host_bits > kMaxReportsPerFile)
+    diags.warning(code::host_bits, SourceLoc{file, 0, 0},
+                  std::to_string(host_bits - kMaxReportsPerFile) + " more entries with host bits set not shown");
+  return true;
+}
+
+}  // namespace fwc::parse

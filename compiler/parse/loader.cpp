@@ -1,0 +1,516 @@
+#include "compiler/parse/loader.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "compiler/parse/yaml_walker.h"
+
+namespace fwc::parse {
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return !in.bad();
+}
+
+std::string directory_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash == 0 ? 1 : slash);
+}
+
+std::string join_path(const std::string& dir, const std::string& rel) {
+  if (!rel.empty() && rel[0] == '/') return rel;
+  if (dir == ".") return rel;
+  return dir + "/" + rel;
+}
+
+namespace {
+
+class PolicyReader {
+ public:
+  PolicyReader(YamlWalker& w, ast::Policy& p) : w_(w), p_(p) {}
+
+  void read_document(const YAML::Node& root);
+  void read_fragment(const YAML::Node& root);
+
+ private:
+  void read_networks(const YAML::Node& n);
+  void read_network(const ast::Text& name, const YAML::Node& n);
+  void read_native(ast::Network& net, const char* provider, const YAML::Node& n);
+  void read_services(const YAML::Node& n);
+  void read_roles(const YAML::Node& n);
+  void read_nodes(const YAML::Node& n);
+  void read_defaults(const YAML::Node& n);
+  std::optional<ast::LogSpec> read_log_spec(const YAML::Node& n, const std::string& what);
+  void read_blocks(const YAML::Node& n);
+  void read_allows(const YAML::Node& n, const char* kind, std::vector<ast::AllowRule>& out);
+  void read_rate_limits(const YAML::Node& n);
+  void read_cloud(const YAML::Node& n);
+  bool read_rule_base(const YAML::Node& n, ast::RuleBase& r);
+  std::optional<ast::Text> log_prefix(const YAML::Node& n, const std::string& what);
+  std::vector<int64_t> ids(const YAML::Node& n, const std::string& what);
+  std::vector<std::string> strings(const YAML::Node& n, const std::string& what);
+
+  YamlWalker& w_;
+  ast::Policy& p_;
+};
+
+void PolicyReader::read_document(const YAML::Node& root) {
+  if (!w_.expect_map(root, "the policy",
+                     {"fwc", "name", "description", "include", "networks", "services", "roles",
+                      "nodes", "defaults", "block", "inbound", "outbound", "forward", "rate_limits",
+                      "cloud"}))
+    return;
+  p_.loc = w_.loc(root);
+  if (!root["fwc"]) {
+    w_.diags().error(code::missing_key, p_.loc, "the policy needs 'fwc: 1' (the language version)");
+  } else if (!root["fwc"].IsScalar() || root["fwc"].Scalar() != "1") {
+    w_.diags().error(code::bad_version, w_.loc(root["fwc"]),
+                     "unsupported policy language version" +
+                         (root["fwc"].IsScalar() ? " '" + root["fwc"].Scalar() + "'" : std::string()),
+                     "this fwc reads 'fwc: 1'");
+  }
+  if (w_.require(root, "name", "the policy")) {
+    if (auto t = w_.scalar(root["name"], "name"); t && w_.name_ok(*t, "policy name")) p_.name = *t;
+  }
+  if (auto d = root["description"]) {
+    if (auto t = w_.scalar(d, "description")) p_.description = t->value;
+  }
+  read_fragment(root);
+  if (auto n = root["roles"]) read_roles(n);
+  if (auto n = root["nodes"]) read_nodes(n);
+  if (auto n = root["defaults"]) read_defaults(n);
+  if (auto n = root["block"]) read_blocks(n);
+  if (auto n = root["inbound"]) read_allows(n, "inbound", p_.inbound);
+  if (auto n = root["outbound"]) read_allows(n, "outbound", p_.outbound);
+  if (auto n = root["forward"]) read_allows(n, "forward", p_.forward);
+  if (auto n = root["rate_limits"]) read_rate_limits(n);
+  if (auto n = root["cloud"]) read_cloud(n);
+}
+
+void PolicyReader::read_fragment(const YAML::Node& root) {
+  if (auto n = root["networks"]) read_networks(n);
+  if (auto n = root["services"]) read_services(n);
+}
+
+void PolicyReader::read_networks(const YAML::Node& n) {
+  if (!w_.expect_map(n, "networks")) return;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    auto name = w_.key(it->first, "network name");
+    if (name) read_network(*name, it->second);
+  }
+}
+
+void PolicyReader::read_network(const ast::Text& name, const YAML::Node& n) {
+  ast::Network net;
+  net.name = name;
+  std::string what = "network '" + name.value + "'";
+  if (n.IsScalar() || n.IsSequence()) {
+    net.addresses = w_.scalar_list(n, what);
+  } else if (n.IsMap()) {
+    w_.expect_map(n, what,
+                  {"addresses", "except", "file", "description", "digitalocean", "aws", "hetzner"});
+    if (auto a = n["addresses"]) net.addresses = w_.scalar_list(a, what + " addresses");
+    if (auto e = n["except"]) net.except = w_.scalar_list(e, what + " except");
+    if (auto f = n["file"]) net.files = w_.scalar_list(f, what + " file");
+    if (auto d = n["description"]) {
+      if (auto t = w_.scalar(d, "description")) net.description = t->value;
+    }
+    for (const char* provider : {"digitalocean", "aws", "hetzner"})
+      if (auto c = n[provider]) read_native(net, provider, c);
+    if (net.addresses.empty() && net.files.empty() && net.native.empty() && !n["addresses"])
+      w_.diags().error(code::missing_key, w_.loc(n),
+                       what + " needs 'addresses', 'file' or a cloud reference");
+  } else {
+    w_.type_error(n, what, "an address, a list of addresses or a map");
+  }
+  p_.networks.push_back(std::move(net));
+}
+
+void PolicyReader::read_native(ast::Network& net, const char* provider, const YAML::Node& n) {
+  std::string what = std::string(provider) + " reference of network '" + net.name.value + "'";
+  std::string p = provider;
+  if (p == "digitalocean") {
+    if (!w_.expect_map(n, what, {"tags", "droplet_ids"})) return;
+    if (auto t = n["tags"]) net.native.do_tags = w_.scalar_list(t, what + " tags");
+    if (auto d = n["droplet_ids"]) {
+      for (auto& t : w_.scalar_list(d, what + " droplet_ids")) {
+        bool digits = !t.value.empty() && t.value.find_first_not_of("0123456789") == std::string::npos;
+        if (!digits) w_.diags().error(code::bad_value, t.loc, "droplet id '" + t.value + "' is not a number", {}, t.length());
+        else net.native.do_droplet_ids.push_back(t);
+      }
+    }
+  } else if (p == "aws") {
+    if (!w_.expect_map(n, what, {"security_group"})) return;
+    if (w_.require(n, "security_group", what))
+      net.native.aws_security_group = w_.scalar(n["security_group"], what + " security_group");
+  } else {
+    if (!w_.expect_map(n, what, {"addresses"})) return;
+    net.native.has_hetzner = true;
+    if (w_.require(n, "addresses", what))
+      net.native.hetzner_addresses = w_.scalar_list(n["addresses"], what + " addresses");
+  }
+}
+
+void PolicyReader::read_services(const YAML::Node& n) {
+  if (!w_.expect_map(n, "services")) return;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    auto name = w_.key(it->first, "service name");
+    if (!name) continue;
+    ast::Service s;
+    s.name = *name;
+    s.items = w_.scalar_list(it->second, "service '" + name->value + "'");
+    if (s.items.empty() && it->second.IsSequence())
+      w_.diags().error(code::missing_key, w_.loc(it->second), "service '" + name->value + "' is empty");
+    p_.services.push_back(std::move(s));
+  }
+}
+
+void PolicyReader::read_roles(const YAML::Node& n) {
+  if (n.IsSequence()) {
+    for (auto& t : w_.scalar_list(n, "roles"))
+      if (w_.name_ok(t, "role name")) p_.roles.push_back(t);
+  } else if (n.IsMap()) {
+    w_.expect_map(n, "roles");
+    for (auto it = n.begin(); it != n.end(); ++it)
+      if (auto t = w_.key(it->first, "role name")) p_.roles.push_back(*t);
+  } else {
+    w_.type_error(n, "roles", "a list or a map");
+  }
+}
+
+void PolicyReader::read_nodes(const YAML::Node& n) {
+  if (!w_.expect_map(n, "nodes")) return;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    auto name = w_.key(it->first, "node name");
+    if (!name) continue;
+    std::string what = "node '" + name->value + "'";
+    const YAML::Node& v = it->second;
+    if (!w_.expect_map(v, what, {"address", "addresses", "roles", "hostname"})) continue;
+    ast::Node node;
+    node.name = *name;
+    if (auto a = v["address"]) {
+      if (auto t = w_.scalar(a, what + " address")) node.addresses.push_back(*t);
+    }
+    if (auto a = v["addresses"]) {
+      auto more = w_.scalar_list(a, what + " addresses");
+      node.addresses.insert(node.addresses.end(), more.begin(), more.end());
+    }
+    if (!v["address"] && !v["addresses"])
+      w_.diags().error(code::missing_key, w_.loc(v), what + " needs 'address' or 'addresses'");
+    if (auto r = v["roles"])
+      for (auto& t : w_.scalar_list(r, what + " roles"))
+        if (w_.name_ok(t, "role name")) node.roles.push_back(t);
+    if (auto h = v["hostname"]) {
+      if (auto t = w_.scalar(h, what + " hostname")) node.hostname = t->value;
+    }
+    p_.nodes.push_back(std::move(node));
+  }
+}
+
+std::optional<ast::Text> PolicyReader::log_prefix(const YAML::Node& n, const std::string& what) {
+  auto t = w_.scalar(n, what);
+  if (!t) return std::nullopt;
+  bool printable = t->value.size() <= 64;
+  for (unsigned char c : t->value) printable = printable && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  if (!printable || t->value.empty()) {
+    w_.diags().error(code::bad_value, t->loc, what + " must be 1-64 printable ASCII characters without quotes or backslashes", {}, t->length());
+    return std::nullopt;
+  }
+  return t;
+}
+
+std::optional<ast::LogSpec> PolicyReader::read_log_spec(const YAML::Node& n, const std::string& what) {
+  if (n.IsScalar()) {
+    if (auto t = log_prefix(n, what)) return ast::LogSpec{*t, std::nullopt, "info"};
+    return std::nullopt;
+  }
+  if (!w_.expect_map(n, what, {"prefix", "rate", "level"})) return std::nullopt;
+  ast::LogSpec spec;
+  if (!w_.require(n, "prefix", what)) return std::nullopt;
+  auto prefix = log_prefix(n["prefix"], what + " prefix");
+  if (!prefix) return std::nullopt;
+  spec.prefix = *prefix;
+  if (auto r = n["rate"]) spec.rate = w_.rate(r, what + " rate");
+  if (auto l = n["level"]) {
+    if (auto t = w_.word(l, what + " level",
+                         {"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"}))
+      spec.level = t->value;
+  }
+  return spec;
+}
+
+void PolicyReader::read_defaults(const YAML::Node& n) {
+  if (!w_.expect_map(n, "defaults", {"inbound", "outbound", "forward", "icmp", "ssh", "log"})) return;
+  ast::Defaults& d = p_.defaults;
+  d.loc = w_.loc(n);
+  if (auto v = n["inbound"]) {
+    if (auto t = w_.word(v, "defaults.inbound", {"drop", "reject", "accept"})) d.inbound = *t;
+  }
+  if (auto v = n["outbound"]) {
+    if (auto t = w_.word(v, "defaults.outbound", {"accept", "drop", "reject"})) d.outbound = *t;
+  }
+  if (auto v = n["forward"]) {
+    if (auto t = w_.word(v, "defaults.forward", {"accept", "drop", "reject"})) d.forward = *t;
+  }
+  if (auto v = n["icmp"]) {
+    if (auto t = w_.word(v, "defaults.icmp", {"essential", "no-ping", "all"})) d.icmp = *t;
+  }
+  if (auto v = n["ssh"]) d.ssh = w_.scalar_list(v, "defaults.ssh");
+  if (auto v = n["log"]) {
+    if (!(v.IsScalar() && (v.Scalar() == "false" || v.Scalar() == "off")))
+      d.log = read_log_spec(v, "defaults.log");
+  }
+}
+
+bool PolicyReader::read_rule_base(const YAML::Node& n, ast::RuleBase& r) {
+  r.loc = w_.loc(n);
+  std::string what = r.kind + "[" + std::to_string(r.index) + "]";
+  if (auto v = n["name"]) {
+    if (auto t = w_.scalar(v, what + " name"); t && w_.name_ok(*t, "rule name")) r.name = t->value;
+  }
+  if (auto v = n["comment"]) {
+    if (auto t = w_.scalar(v, what + " comment")) r.comment = t->value;
+  }
+  if (auto v = n["roles"]) r.scope.roles = w_.scalar_list(v, what + " roles");
+  if (auto v = n["nodes"]) r.scope.nodes = w_.scalar_list(v, what + " nodes");
+  return true;
+}
+
+void PolicyReader::read_blocks(const YAML::Node& n) {
+  if (!n.IsSequence()) return w_.type_error(n, "block", "a list of rules");
+  size_t index = 0;
+  for (const auto& item : n) {
+    ast::BlockRule r;
+    r.kind = "block";
+    r.index = index++;
+    std::string what = "block[" + std::to_string(r.index) + "]";
+    if (!w_.expect_map(item, what,
+                       {"name", "from", "to", "services", "action", "log", "comment", "roles", "nodes"}))
+      continue;
+    read_rule_base(item, r);
+    r.has_from = static_cast<bool>(item["from"]);
+    r.has_to = static_cast<bool>(item["to"]);
+    if (r.has_from) r.from = w_.scalar_list(item["from"], what + " from");
+    if (r.has_to) r.to = w_.scalar_list(item["to"], what + " to");
+    if (r.has_from == r.has_to)
+      w_.diags().error(r.has_from ? code::bad_value : code::missing_key,
+                       r.has_from ? w_.loc(item["to"]) : r.loc,
+                       what + " needs exactly one of 'from' (inbound) or 'to' (outbound)");
+    if (auto v = item["services"]) r.services = w_.scalar_list(v, what + " services");
+    if (auto v = item["action"]) {
+      if (auto t = w_.word(v, what + " action", {"drop", "reject"})) r.action = *t;
+    }
+    if (auto v = item["log"]) r.log = log_prefix(v, what + " log");
+    p_.block.push_back(std::move(r));
+  }
+}
+
+void PolicyReader::read_allows(const YAML::Node& n, const char* kind,
+                               std::vector<ast::AllowRule>& out) {
+  if (!n.IsSequence()) return w_.type_error(n, kind, "a list of rules");
+  const std::string k = kind;
+  size_t index = 0;
+  for (const auto& item : n) {
+    ast::AllowRule r;
+    r.kind = k;
+    r.index = index++;
+    std::string what = k + "[" + std::to_string(r.index) + "]";
+    bool ok = k == "inbound" ? w_.expect_map(item, what,
+                                             {"name", "allow", "from", "log", "otherwise", "comment",
+                                              "roles", "nodes"})
+              : k == "outbound"
+                  ? w_.expect_map(item, what, {"name", "allow", "to", "comment", "roles", "nodes"})
+                  : w_.expect_map(item, what,
+                                  {"name", "allow", "from", "to", "comment", "roles", "nodes"});
+    if (!ok) continue;
+    read_rule_base(item, r);
+    if (w_.require(item, "allow", what)) {
+      r.allow = w_.scalar_list(item["allow"], what + " allow");
+      if (r.allow.empty() && item["allow"].IsSequence())
+        w_.diags().error(code::missing_key, w_.loc(item["allow"]), what + " allows nothing",
+                         "list services, port specs like 443/tcp, or 'all'");
+    }
+    if (k != "outbound" && w_.require(item, "from", what)) {
+      r.from = w_.scalar_list(item["from"], what + " from");
+      if (r.from.empty() && item["from"].IsSequence())
+        w_.diags().error(code::missing_key, w_.loc(item["from"]), what + " has no sources",
+                         "write 'from: any' to allow every source");
+    }
+    if (k != "inbound" && w_.require(item, "to", what)) r.to = w_.scalar_list(item["to"], what + " to");
+    if (auto v = item["log"]) r.log = log_prefix(v, what + " log");
+    if (auto v = item["otherwise"]) {
+      if (w_.expect_map(v, what + " otherwise", {"action", "log"})) {
+        ast::Otherwise o;
+        o.loc = w_.loc(v);
+        if (auto a = v["action"]) {
+          if (auto t = w_.word(a, what + " otherwise action", {"drop", "reject"})) o.action = *t;
+        }
+        if (auto l = v["log"]) o.log = log_prefix(l, what + " otherwise log");
+        r.otherwise = o;
+      }
+    }
+    out.push_back(std::move(r));
+  }
+}
+
+void PolicyReader::read_rate_limits(const YAML::Node& n) {
+  if (!n.IsSequence()) return w_.type_error(n, "rate_limits", "a list of meters");
+  size_t index = 0;
+  for (const auto& item : n) {
+    ast::RateLimit r;
+    r.kind = "rate_limits";
+    r.index = index++;
+    std::string what = "rate_limits[" + std::to_string(r.index) + "]";
+    if (!w_.expect_map(item, what,
+                       {"name", "service", "services", "from", "rate", "burst", "per_source", "action",
+                        "log", "comment", "roles", "nodes"}))
+      continue;
+    read_rule_base(item, r);
+    if (item["service"] && item["services"])
+      w_.diags().error(code::duplicate, w_.loc(item["services"]), what + " has both 'service' and 'services'");
+    YAML::Node svc = item["services"] ? item["services"] : item["service"];
+    if (!svc) w_.diags().error(code::missing_key, r.loc, what + " needs 'services'");
+    else r.services = w_.scalar_list(svc, what + " services");
+    if (auto v = item["from"]) r.from = w_.scalar_list(v, what + " from");
+    if (w_.require(item, "rate", what)) {
+      if (auto rate = w_.rate(item["rate"], what + " rate")) r.rate = *rate;
+    }
+    if (auto v = item["burst"]) {
+      if (auto b = w_.integer(v, what + " burst", 1, 1000000)) r.burst = static_cast<uint32_t>(*b);
+    }
+    if (auto v = item["per_source"]) {
+      if (auto b = w_.boolean(v, what + " per_source")) r.per_source = *b;
+    }
+    if (auto v = item["action"]) {
+      if (auto t = w_.word(v, what + " action", {"drop", "reject"})) r.action = *t;
+    }
+    if (auto v = item["log"]) r.log = log_prefix(v, what + " log");
+    p_.rate_limits.push_back(std::move(r));
+  }
+}
+
+std::vector<std::string> PolicyReader::strings(const YAML::Node& n, const std::string& what) {
+  std::vector<std::string> out;
+  for (auto& t : w_.scalar_list(n, what)) out.push_back(t.value);
+  return out;
+}
+
+std::vector<int64_t> PolicyReader::ids(const YAML::Node& n, const std::string& what) {
+  std::vector<int64_t> out;
+  if (n.IsSequence()) {
+    for (const auto& item : n)
+      if (auto v = w_.integer(item, what, 1, INT64_C(999999999999999999))) out.push_back(*v);
+  } else if (auto v = w_.integer(n, what, 1, INT64_C(999999999999999999))) {
+    out.push_back(*v);
+  }
+  return out;
+}
+
+void PolicyReader::read_cloud(const YAML::Node& n) {
+  if (!w_.expect_map(n, "cloud", {"digitalocean", "aws", "hetzner"})) return;
+  ast::CloudSettings& c = p_.cloud;
+  c.present = true;
+  auto text = [&](const YAML::Node& v, const std::string& what, std::string& out) {
+    if (v) {
+      if (auto t = w_.scalar(v, what)) out = t->value;
+    }
+  };
+  if (auto d = n["digitalocean"]; d && w_.expect_map(d, "cloud.digitalocean", {"name", "tags", "droplet_ids"})) {
+    text(d["name"], "cloud.digitalocean name", c.do_name);
+    if (d["tags"]) c.do_tags = strings(d["tags"], "cloud.digitalocean tags");
+    if (d["droplet_ids"]) c.do_droplet_ids = ids(d["droplet_ids"], "cloud.digitalocean droplet id");
+  }
+  if (auto a = n["aws"]; a && w_.expect_map(a, "cloud.aws", {"vpc_id", "group_name", "description"})) {
+    text(a["vpc_id"], "cloud.aws vpc_id", c.aws_vpc_id);
+    text(a["group_name"], "cloud.aws group_name", c.aws_group_name);
+    text(a["description"], "cloud.aws description", c.aws_description);
+  }
+  if (auto h = n["hetzner"]; h && w_.expect_map(h, "cloud.hetzner", {"name", "label_selector", "server_ids"})) {
+    text(h["name"], "cloud.hetzner name", c.hetzner_name);
+    text(h["label_selector"], "cloud.hetzner label_selector", c.hetzner_label_selector);
+    if (h["server_ids"]) c.hetzner_server_ids = ids(h["server_ids"], "cloud.hetzner server id");
+  }
+}
+
+// Parses text into a YAML node, turning parser exceptions into diagnostics.
+std::optional<YAML::Node> parse_yaml(const std::string& text, const std::shared_ptr<const std::string>& file,
+                                     DiagnosticEngine& diags) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    SourceLoc loc{file, 1, 1};
+    if (e.mark.line >= 0) {
+      loc.line = static_cast<uint32_t>(e.mark.line) + 1;
+      loc.col = static_cast<uint32_t>(e.mark.column) + 1;
+    }
+    diags.error(code::yaml_syntax, loc, "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    diags.error(code::yaml_syntax, SourceLoc{file, 1, 1}, std::string("cannot parse YAML: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+void load_includes(const YAML::Node& root, YamlWalker& w, ast::Policy& policy, DiagnosticEngine& diags) {
+  YAML::Node inc = root["include"];
+  if (!inc) return;
+  std::string dir = directory_of(policy.file);
+  for (const auto& t : w.scalar_list(inc, "include")) {
+    std::string path = join_path(dir, t.value);
+    std::string text;
+    if (!read_file(path, text)) {
+      diags.error(code::file_error, t.loc, "cannot read included file '" + path + "'", {}, t.length());
+      continue;
+    }
+    auto file = std::make_shared<const std::string>(path);
+    diags.add_source(path, text);
+    auto doc = parse_yaml(text, file, diags);
+    if (!doc) continue;
+    YamlWalker fw(diags, file);
+    if (!fw.expect_map(*doc, "an included file", {"fwc", "networks", "services"})) continue;
+    PolicyReader(fw, policy).read_fragment(*doc);
+  }
+}
+
+}  // namespace
+
+std::optional<ast::Policy> load_policy_text(const std::string& text, const std::string& file_name,
+                                            DiagnosticEngine& diags) {
+  auto file = std::make_shared<const std::string>(file_name);
+  diags.add_source(file_name, text);
+  auto doc = parse_yaml(text, file, diags);
+  if (!doc) return std::nullopt;
+  ast::Policy policy;
+  policy.file = file_name;
+  policy.loc = SourceLoc{file, 1, 1};
+  policy.defaults.loc = policy.loc;
+  YamlWalker w(diags, file);
+  if (doc->IsNull()) {
+    diags.error(code::wrong_type, policy.loc, "the policy file is empty");
+    return std::nullopt;
+  }
+  try {
+    PolicyReader(w, policy).read_document(*doc);
+    if (doc->IsMap()) load_includes(*doc, w, policy, diags);
+  } catch (const YAML::Exception& e) {
+    // yaml-cpp throws on some malformed structures while walking (e.g. bad
+    // conversions); that is still a user error, located where it can be.
+    diags.error(code::yaml_syntax, policy.loc, std::string("malformed YAML: ") + e.what());
+  }
+  return policy;
+}
+
+std::optional<ast::Policy> load_policy_file(const std::string& path, DiagnosticEngine& diags) {
+  std::string text;
+  if (!read_file(path, text)) {
+    diags.error(code::file_error, SourceLoc{std::make_shared<const std::string>(path), 0, 0},
+                "cannot read policy file");
+    return std::nullopt;
+  }
+  return load_policy_text(text, path, diags);
+}
+
+}  // namespace fwc::parse

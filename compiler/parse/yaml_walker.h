@@ -1,0 +1,54 @@
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/diag/diagnostic.h"
+#include "compiler/parse/ast.h"
+
+namespace fwc::parse {
+
+// Reads yaml-cpp nodes into typed values, reporting every shape problem as a
+// located diagnostic instead of throwing. One walker per file.
+class YamlWalker {
+ public:
+  YamlWalker(DiagnosticEngine& diags, std::shared_ptr<const std::string> file)
+      : diags_(diags), file_(std::move(file)) {}
+
+  SourceLoc loc(const YAML::Node& n) const;
+  DiagnosticEngine& diags() { return diags_; }
+  const std::shared_ptr<const std::string>& file() const { return file_; }
+
+  // Checks that n is a map whose keys are all among `allowed` and unique.
+  bool expect_map(const YAML::Node& n, const std::string& what,
+                  std::initializer_list<const char*> allowed);
+  bool expect_map(const YAML::Node& n, const std::string& what);  // any keys, unique
+  bool require(const YAML::Node& map, const char* key, const std::string& what);
+
+  std::optional<ast::Text> scalar(const YAML::Node& n, const std::string& what);
+  std::optional<ast::Text> key(const YAML::Node& k, const std::string& what);
+  // A scalar or a list of scalars.
+  std::vector<ast::Text> scalar_list(const YAML::Node& n, const std::string& what);
+  std::optional<bool> boolean(const YAML::Node& n, const std::string& what);
+  std::optional<int64_t> integer(const YAML::Node& n, const std::string& what, int64_t min,
+                                 int64_t max);
+  // One of the listed words; reports bad values.
+  std::optional<ast::Text> word(const YAML::Node& n, const std::string& what,
+                                std::initializer_list<const char*> choices);
+  std::optional<ast::Rate> rate(const YAML::Node& n, const std::string& what);
+  bool name_ok(const ast::Text& t, const std::string& what);
+
+  void type_error(const YAML::Node& n, const std::string& what, const char* expected);
+
+ private:
+  DiagnosticEngine& diags_;
+  std::shared_ptr<const std::string> file_;
+};
+
+const char* kind_name(const YAML::Node& n);
+
+}  // namespace fwc::parse

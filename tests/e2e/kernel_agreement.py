@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""Kernel agreement: does the compiled nftables ruleset, loaded into a real
+kernel, treat traffic the way `fwc explain` says the policy does?
+
+Compiles POLICY to nftables, loads it into a target netns that listens on
+every probed port, probes each (source, port/proto) from a vantage netns and
+compares accept/reject/drop with `fwc explain --format json`.
+
+Exit: 0 all agree, 1 any mismatch or failure, 77 skipped (not root and CI is
+not "true").  The last line is "N passed, M failed" (counting probes) whenever
+the probes ran.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import netlab
+
+REPO = os.path.normpath(os.path.join(netlab.HERE, "..", ".."))
+PORTS = [f"{p}/{proto}" for proto in ("tcp", "udp")
+         for p in (22, 53, 80, 443, 3000, 4000, 4443, 4646, 4647, 4648,
+                   7000, 8080, 8443, 9090, 9901, 51820)] + ["1234/tcp", "5555/udp"]
+SOURCES = ["203.0.113.10", "203.0.113.20", "203.0.113.50", "203.0.113.77",
+           "198.51.100.10", "198.51.100.11", "198.51.100.99",
+           "2001:db8:1::10", "2001:db8:bad::5"]
+
+
+def port_list(text):
+    out = []
+    for spec in text.split(","):
+        port, _, proto = spec.strip().partition("/")
+        if not port.isdigit() or not 1 <= int(port) <= 65535 or proto not in ("tcp", "udp"):
+            raise argparse.ArgumentTypeError(f"bad port spec {spec!r} (want N/tcp or N/udp)")
+        out.append((int(port), proto))
+    return out
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("policy")
+    ap.add_argument("--fwc", default=os.path.join(REPO, "build", "fwc"))
+    sel = ap.add_mutually_exclusive_group()
+    sel.add_argument("--node")
+    sel.add_argument("--role")
+    ap.add_argument("--ports", type=port_list, default=port_list(",".join(PORTS)),
+                    help="comma list of N/tcp, N/udp (default: ports of the example policies)")
+    ap.add_argument("--sources", default=",".join(SOURCES),
+                    help="comma list of vantage source addresses")
+    ap.add_argument("--timeout", type=float, default=1.5, help="probe timeout, seconds")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every probe")
+    return ap.parse_args()
+
+
+def selection(args):
+    return ["--node", args.node] if args.node else ["--role", args.role] if args.role else []
+
+
+def compile_policy(args, out):
+    cmd = [args.fwc, "compile", args.policy, "-t", "nftables", *selection(args), "-o", out]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise netlab.LabError(f"{' '.join(cmd)}: exit {r.returncode}\n{r.stderr.strip()}")
+
+
+def explain(args, src, port, proto):
+    """fwc's verdict: (verdict, rule description, metered?)."""
+    cmd = [args.fwc, "explain", args.policy, "--from", src, "--port", f"{port}/{proto}",
+           *selection(args), "--format", "json"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        j = json.loads(r.stdout)
+        rule = f"{j.get('stage', '?')}: {j.get('rule', '-')}"
+        if j.get("location"):
+            rule += f" at {j['location']}"
+        return j["verdict"], rule, bool(j.get("rate_limited") or j.get("meters"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        msg = (r.stderr.strip() or r.stdout.strip()).splitlines()
+        return "error", f"explain exit {r.returncode}: {msg[0] if msg else ''}", False
+
+
+def report(rows, verbose):
+    """rows: (src, port, proto, expected, rule, metered, observed, detail)."""
+    failed, limited = [], []
+    for row in rows:
+        src, port, proto, want, rule, metered, got, detail = row
+        if want == got:
+            continue
+        # A meter may legitimately limit our burst of probes (explain gives the
+        # verdict of a connection under the rate).
+        if metered and want == "accept" and got in ("drop", "reject"):
+            limited.append(row)
+        else:
+            failed.append(row)
+    fmt = "{:<3} {:<18} {:<11} {:<8} {:<8} {:<22} {}"
+    shown = rows if verbose else failed
+    if shown:
+        print(fmt.format("", "source", "port", "fwc", "kernel", "kernel detail", "fwc rule"))
+    for row in shown:
+        src, port, proto, want, rule, metered, got, detail = row
+        mark = "!!" if row in failed else "~" if row in limited else "ok"
+        print(fmt.format(mark, src, f"{port}/{proto}", want, got, detail, rule))
+    if limited:
+        print(f"note: {len(limited)} metered probe(s) were limited by a rate meter "
+              "(expected accept); not counted as failures")
+    return len(rows) - len(failed), len(failed)
+
+
+def main():
+    args = parse_args()
+    netlab.require_root()
+    sources = [s.strip() for s in args.sources.split(",") if s.strip()]
+    probes = [(s, port, proto) for s in sources for port, proto in args.ports]
+    t0 = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="fwc-e2e-") as tmp:
+            nft = os.path.join(tmp, "policy.nft")
+            compile_policy(args, nft)
+            # explain runs while the lab is built and probed
+            with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 4)) as pool:
+                expected = pool.map(lambda p: explain(args, *p), probes)
+                with netlab.NetLab(sources) as lab:
+                    lab.load_nft(nft)
+                    lab.start_listener(args.ports)
+                    observed = lab.probe(probes, args.timeout)
+                expected = list(expected)
+    except netlab.LabError as e:
+        print(f"FAIL: {e}")
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted")
+        return 130
+    rows = [p + e + o for p, e, o in zip(probes, expected, observed)]
+    where = f" ({' '.join(selection(args))})" if selection(args) else ""
+    print(f"kernel agreement: {args.policy}{where}: {len(probes)} probes, "
+          f"{time.monotonic() - t0:.1f} s")
+    passed, failed = report(rows, args.verbose)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
