@@ -6,14 +6,25 @@
 
 namespace fwc {
 
-std::optional<ir::Policy> compile_policy(const std::string& path, DiagnosticEngine& diags,
-                                         bool run_lint_checks) {
-  auto ast = parse::load_policy_file(path, diags);
+namespace {
+std::optional<ir::Policy> run_stages(std::optional<ast::Policy> ast, DiagnosticEngine& diags,
+                                     bool run_lint_checks) {
   if (!ast || diags.has_errors()) return std::nullopt;
   ir::Policy policy = check::resolve(*ast, diags);
   if (diags.has_errors()) return std::nullopt;
   if (run_lint_checks) check::lint_policy(policy, diags);
   return policy;
+}
+}  // namespace
+
+std::optional<ir::Policy> compile_policy(const std::string& path, DiagnosticEngine& diags,
+                                         bool run_lint_checks) {
+  return run_stages(parse::load_policy_file(path, diags), diags, run_lint_checks);
+}
+
+std::optional<ir::Policy> compile_policy_text(const std::string& text, const std::string& file_name,
+                                              DiagnosticEngine& diags, bool run_lint_checks) {
+  return run_stages(parse::load_policy_text(text, file_name, diags), diags, run_lint_checks);
 }
 
 }  // namespace fwc

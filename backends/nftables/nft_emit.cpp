@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include "backends/nftables/nft_backend.h"
 
 namespace fwc::nft {
@@ -17,13 +19,8 @@ const char* verdict_text(Verdict v) {
 const char* family_kw(net::Family f) { return f == net::Family::v4 ? "ip" : "ip6"; }
 
 void append_u32(std::string& out, uint32_t v) {
-  char buf[10];
-  int n = 0;
-  do {
-    buf[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v);
-  while (n) out += buf[--n];
+  fmt::format_int digits(v);
+  out.append(digits.data(), digits.size());
 }
 
 void append_addr_match(std::string& out, const AddrMatch& m) {

@@ -39,6 +39,13 @@ std::string comment_for(const ir::Origin& o) {
   return out;
 }
 
+// A readable stem for sets a rule needs: its name, or "inbound_2".
+std::string rule_stem(const ir::Origin& o) {
+  size_t space = o.label.find(' ');
+  if (space != std::string::npos) return sanitize_name(o.label.substr(space + 1));
+  return sanitize_name(o.label.substr(0, o.label.find(']')));
+}
+
 class Lowering {
  public:
   Lowering(const ir::Ruleset& rs, DiagnosticEngine& diags) : rs_(rs), diags_(diags) {}
@@ -177,8 +184,7 @@ void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
   base.verdict = verdict_of(m.action);
   base.comment = comment_for(m.origin);
   if (m.log) base.log = LogStmt{m.log->prefix, m.log->level};
-  std::string hint = m.origin.label.substr(m.origin.label.find(' ') == std::string::npos ? 0 : m.origin.label.find(' ') + 1);
-  if (hint == m.origin.label) hint = "rate_" + std::to_string(c.rules.size());
+  std::string hint = rule_stem(m.origin);
   if (!m.per_source) {
     base.limit = LimitStmt{m.rate, m.burst, true};
     expand(c, m.src, false, m.ports, base, "meter_src_" + sanitize_name(hint));
@@ -232,10 +238,10 @@ Chain Lowering::input_chain() {
     if (b.log) {
       log_base.limit = LimitStmt{b.log->rate, 0, false};
       log_base.log = LogStmt{b.log->prefix, b.log->level};
-      expand(c, b.peer, false, b.ports, log_base, "block_" + std::to_string(c.rules.size()));
+      expand(c, b.peer, false, b.ports, log_base, rule_stem(b.origin));
     }
     base.verdict = verdict_of(b.action);
-    expand(c, b.peer, false, b.ports, base, "block_" + std::to_string(c.rules.size()));
+    expand(c, b.peer, false, b.ports, base, rule_stem(b.origin));
   }
   icmp_rules(c, false);
   for (const auto& m : in.meters) meter_rules(c, m);
@@ -246,10 +252,10 @@ Chain Lowering::input_chain() {
       Rule l = base;
       l.ct_new = true;
       l.log = LogStmt{a.log->prefix, a.log->level};
-      expand(c, a.src, false, a.ports, l, "allow_" + std::to_string(c.rules.size()));
+      expand(c, a.src, false, a.ports, l, rule_stem(a.origin));
     }
     base.verdict = Verdict::accept;
-    expand(c, a.src, false, a.ports, base, "allow_" + std::to_string(c.rules.size()));
+    expand(c, a.src, false, a.ports, base, rule_stem(a.origin));
   }
   for (const auto& o : in.otherwise) {
     Rule base;
@@ -279,13 +285,13 @@ Chain Lowering::output_chain(const ir::Chain& oc) {
     Rule base;
     base.comment = comment_for(b.origin);
     base.verdict = verdict_of(b.action);
-    expand(c, b.peer, true, b.ports, base, "block_out_" + std::to_string(c.rules.size()));
+    expand(c, b.peer, true, b.ports, base, rule_stem(b.origin));
   }
   for (const auto& a : oc.allows) {
     Rule base;
     base.comment = comment_for(a.origin);
     base.verdict = Verdict::accept;
-    expand(c, a.dst, true, a.ports, base, "allow_out_" + std::to_string(c.rules.size()));
+    expand(c, a.dst, true, a.ports, base, rule_stem(a.origin));
   }
   fallback(c, oc);
   return c;
@@ -301,7 +307,7 @@ Chain Lowering::forward_chain(const ir::Chain& fc) {
     base.verdict = Verdict::accept;
     // Expand over the source first, then narrow each rule by destination.
     Chain tmp;
-    expand(tmp, a.src, false, a.ports, base, "fwd_src_" + std::to_string(c.rules.size()));
+    expand(tmp, a.src, false, a.ports, base, rule_stem(a.origin) + "_src");
     for (Rule& r : tmp.rules) {
       Family f = r.addr ? r.addr->family : Family::v4;
       bool both = !r.addr;
@@ -309,7 +315,7 @@ Chain Lowering::forward_chain(const ir::Chain& fc) {
         if (!both && df != f) continue;
         if (a.dst.addrs.empty(df)) continue;
         Rule nr = r;
-        nr.addr2 = addr_match(a.dst, df, true, "fwd_dst_" + std::to_string(c.rules.size()));
+        nr.addr2 = addr_match(a.dst, df, true, rule_stem(a.origin) + "_dst");
         c.rules.push_back(std::move(nr));
       }
     }

@@ -15,7 +15,7 @@ constexpr uint16_t kAdminPorts[] = {22, 8080, 8443, 2375, 6443, 10250};
 void admin_ports_open(const ir::Policy& p, DiagnosticEngine& diags) {
   for (const auto& a : p.inbound) {
     bool any = a.src.any(net::Family::v4) || a.src.any(net::Family::v6);
-    if (!any) continue;
+    if (!any || a.origin.ignores(code::admin_open)) continue;
     std::string open;
     for (uint16_t port : kAdminPorts)
       if (a.ports.contains(net::Proto::tcp, port)) open += (open.empty() ? "" : ", ") + std::to_string(port);
@@ -40,7 +40,7 @@ void shadowed_and_lockout(const ir::Policy& p, DiagnosticEngine& diags) {
   for (const auto& sel : ir::all_selections(p)) {
     ir::Ruleset rs = ir::select(p, sel);
     for (const auto& a : rs.input.allows) {
-      if (a.src.addrs.empty() || reported.count(a.origin.label)) continue;
+      if (a.src.addrs.empty() || reported.count(a.origin.label) || a.origin.ignores(code::shadowed)) continue;
       if (!fully_blocked(rs.input, &a.ports).covers(a.src.addrs)) continue;
       reported.insert(a.origin.label);
       diags.warning(code::shadowed, a.origin.loc,

@@ -297,7 +297,11 @@ ir::Scope Resolver::scope(const ast::Scope& s) {
   return out;
 }
 
-ir::Origin Resolver::origin(const ast::RuleBase& r) const { return {r.label(), r.loc, r.comment}; }
+ir::Origin Resolver::origin(const ast::RuleBase& r) const {
+  ir::Origin o{r.label(), r.loc, r.comment, {}};
+  for (const auto& t : r.ignore) o.ignore.push_back(t.value);
+  return o;
+}
 
 ir::Policy Resolver::run() {
   p_.name = a_.name.value;
@@ -370,7 +374,7 @@ ir::Policy Resolver::run() {
       out.scope = scope(r.scope);
       if (r.otherwise) {
         ir::Otherwise o;
-        o.origin = {r.label() + " otherwise", r.otherwise->loc, r.comment};
+        o.origin = {r.label() + " otherwise", r.otherwise->loc, r.comment, {}};
         o.ports = out.ports;
         o.action = verdict_of(r.otherwise->action.value);
         o.log = with_default_rate(log_of(r.otherwise->log));

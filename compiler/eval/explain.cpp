@@ -26,7 +26,7 @@ Decision explain(const ir::Ruleset& rs, const Packet& pkt) {
   if (is_loopback(pkt.src)) {
     d.verdict = ir::Verdict::accept;
     d.stage = Stage::loopback;
-    d.origin = {"loopback", {}, "traffic on lo is always accepted"};
+    d.origin = {"loopback", {}, "traffic on lo is always accepted", {}};
     return d;
   }
   for (const auto& b : in.blocks) {
@@ -55,6 +55,7 @@ Decision explain(const ir::Ruleset& rs, const Packet& pkt) {
     d.logged = a.log.has_value();
   }
   if (decided) return d;
+  d.meters.clear();  // a refused packet is not "rate-limited"
   for (const auto& o : in.otherwise) {
     if (!o.ports.contains(pkt.proto, pkt.port)) continue;
     d.verdict = o.action;

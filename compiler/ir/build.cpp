@@ -19,6 +19,10 @@ std::string Origin::where() const {
   return out;
 }
 
+bool Origin::ignores(const char* code) const {
+  return std::find(ignore.begin(), ignore.end(), code) != ignore.end();
+}
+
 std::string Selection::label() const {
   switch (kind) {
     case Kind::node: return "node " + name;

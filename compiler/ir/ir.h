@@ -25,6 +25,8 @@ struct Origin {
   std::string label;  // "inbound[1] public-web"
   SourceLoc loc;
   std::string comment;
+  std::vector<std::string> ignore;  // acknowledged warning codes
+  bool ignores(const char* code) const;
   std::string where() const;  // "file:line"
 };
 

@@ -73,6 +73,7 @@ struct RuleBase {
   std::string name;
   std::string comment;
   Scope scope;
+  std::vector<Text> ignore;  // warning codes this rule acknowledges
   std::string label() const {  // "inbound[2] public-web"
     std::string out = kind + "[" + std::to_string(index) + "]";
     return name.empty() ? out : out + " " + name;

@@ -277,6 +277,15 @@ bool PolicyReader::read_rule_base(const YAML::Node& n, ast::RuleBase& r) {
   }
   if (auto v = n["roles"]) r.scope.roles = w_.scalar_list(v, what + " roles");
   if (auto v = n["nodes"]) r.scope.nodes = w_.scalar_list(v, what + " nodes");
+  if (auto v = n["ignore"]) {
+    for (auto& t : w_.scalar_list(v, what + " ignore")) {
+      bool warning_code = t.value.size() == 8 && t.value.rfind("FWC-W", 0) == 0;
+      if (!warning_code)
+        w_.diags().error(code::bad_value, t.loc, "'" + t.value + "' is not a warning code",
+                         "rules can acknowledge warnings only, like FWC-W103", t.length());
+      else r.ignore.push_back(t);
+    }
+  }
   return true;
 }
 
@@ -289,7 +298,7 @@ void PolicyReader::read_blocks(const YAML::Node& n) {
     r.index = index++;
     std::string what = "block[" + std::to_string(r.index) + "]";
     if (!w_.expect_map(item, what,
-                       {"name", "from", "to", "services", "action", "log", "comment", "roles", "nodes"}))
+                       {"name", "from", "to", "services", "action", "log", "comment", "roles", "nodes", "ignore"}))
       continue;
     read_rule_base(item, r);
     r.has_from = static_cast<bool>(item["from"]);
@@ -321,11 +330,11 @@ void PolicyReader::read_allows(const YAML::Node& n, const char* kind,
     std::string what = k + "[" + std::to_string(r.index) + "]";
     bool ok = k == "inbound" ? w_.expect_map(item, what,
                                              {"name", "allow", "from", "log", "otherwise", "comment",
-                                              "roles", "nodes"})
+                                              "roles", "nodes", "ignore"})
               : k == "outbound"
-                  ? w_.expect_map(item, what, {"name", "allow", "to", "comment", "roles", "nodes"})
+                  ? w_.expect_map(item, what, {"name", "allow", "to", "comment", "roles", "nodes", "ignore"})
                   : w_.expect_map(item, what,
-                                  {"name", "allow", "from", "to", "comment", "roles", "nodes"});
+                                  {"name", "allow", "from", "to", "comment", "roles", "nodes", "ignore"});
     if (!ok) continue;
     read_rule_base(item, r);
     if (w_.require(item, "allow", what)) {
@@ -367,7 +376,7 @@ void PolicyReader::read_rate_limits(const YAML::Node& n) {
     std::string what = "rate_limits[" + std::to_string(r.index) + "]";
     if (!w_.expect_map(item, what,
                        {"name", "service", "services", "from", "rate", "burst", "per_source", "action",
-                        "log", "comment", "roles", "nodes"}))
+                        "log", "comment", "roles", "nodes", "ignore"}))
       continue;
     read_rule_base(item, r);
     if (item["service"] && item["services"])

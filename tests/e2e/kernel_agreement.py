@@ -12,6 +12,7 @@ the probes ran.
 """
 
 import argparse
+import ipaddress
 import json
 import os
 import subprocess
@@ -41,6 +42,19 @@ def port_list(text):
     return out
 
 
+def source_list(text):
+    out = []
+    for a in filter(None, (x.strip() for x in text.split(","))):
+        try:
+            addr = str(ipaddress.ip_address(a))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"bad source address {a!r}") from None
+        if addr in (netlab.TARGET4, netlab.TARGET6):
+            raise argparse.ArgumentTypeError(f"{addr} is the target's own address")
+        out.append(addr)
+    return out
+
+
 def parse_args():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("policy")
@@ -50,7 +64,7 @@ def parse_args():
     sel.add_argument("--role")
     ap.add_argument("--ports", type=port_list, default=port_list(",".join(PORTS)),
                     help="comma list of N/tcp, N/udp (default: ports of the example policies)")
-    ap.add_argument("--sources", default=",".join(SOURCES),
+    ap.add_argument("--sources", type=source_list, default=SOURCES,
                     help="comma list of vantage source addresses")
     ap.add_argument("--timeout", type=float, default=1.5, help="probe timeout, seconds")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every probe")
@@ -63,7 +77,10 @@ def selection(args):
 
 def compile_policy(args, out):
     cmd = [args.fwc, "compile", args.policy, "-t", "nftables", *selection(args), "-o", out]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        raise netlab.LabError(f"cannot run {args.fwc}: {e.strerror}") from None
     if r.returncode != 0:
         raise netlab.LabError(f"{' '.join(cmd)}: exit {r.returncode}\n{r.stderr.strip()}")
 
@@ -72,7 +89,10 @@ def explain(args, src, port, proto):
     """fwc's verdict: (verdict, rule description, metered?)."""
     cmd = [args.fwc, "explain", args.policy, "--from", src, "--port", f"{port}/{proto}",
            *selection(args), "--format", "json"]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:
+        return "error", f"cannot run {args.fwc}: {e.strerror}", False
     try:
         j = json.loads(r.stdout)
         rule = f"{j.get('stage', '?')}: {j.get('rule', '-')}"
@@ -84,57 +104,56 @@ def explain(args, src, port, proto):
         return "error", f"explain exit {r.returncode}: {msg[0] if msg else ''}", False
 
 
+def status(row):
+    """ok, !! (mismatch) or ~ (a rate meter limited our burst of probes: explain
+    gives the verdict of a connection under the rate, so that is no mismatch)."""
+    want, metered, got = row[3], row[5], row[6]
+    if want == got:
+        return "ok"
+    return "~" if metered and want == "accept" and got in ("drop", "reject") else "!!"
+
+
 def report(rows, verbose):
-    """rows: (src, port, proto, expected, rule, metered, observed, detail)."""
-    failed, limited = [], []
-    for row in rows:
-        src, port, proto, want, rule, metered, got, detail = row
-        if want == got:
-            continue
-        # A meter may legitimately limit our burst of probes (explain gives the
-        # verdict of a connection under the rate).
-        if metered and want == "accept" and got in ("drop", "reject"):
-            limited.append(row)
-        else:
-            failed.append(row)
+    """rows: (src, port, proto, expected, rule, metered, observed, detail).
+    Prints the mismatches (every row when verbose); returns (passed, failed)."""
+    marks = [status(r) for r in rows]
+    shown = [(m, r) for m, r in zip(marks, rows) if verbose or m != "ok"]
     fmt = "{:<3} {:<18} {:<11} {:<8} {:<8} {:<22} {}"
-    shown = rows if verbose else failed
     if shown:
         print(fmt.format("", "source", "port", "fwc", "kernel", "kernel detail", "fwc rule"))
-    for row in shown:
-        src, port, proto, want, rule, metered, got, detail = row
-        mark = "!!" if row in failed else "~" if row in limited else "ok"
+    for mark, (src, port, proto, want, rule, _, got, detail) in shown:
         print(fmt.format(mark, src, f"{port}/{proto}", want, got, detail, rule))
-    if limited:
-        print(f"note: {len(limited)} metered probe(s) were limited by a rate meter "
-              "(expected accept); not counted as failures")
-    return len(rows) - len(failed), len(failed)
+    if "~" in marks:
+        print(f"note: {marks.count('~')} metered probe(s) (~) were limited by a rate "
+              "meter; not counted as failures")
+    return len(rows) - marks.count("!!"), marks.count("!!")
 
 
 def main():
     args = parse_args()
     netlab.require_root()
-    sources = [s.strip() for s in args.sources.split(",") if s.strip()]
-    probes = [(s, port, proto) for s in sources for port, proto in args.ports]
+    probes = [(s, port, proto) for s in args.sources for port, proto in args.ports]
     t0 = time.monotonic()
+    pool = ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 4))
     try:
         with tempfile.TemporaryDirectory(prefix="fwc-e2e-") as tmp:
             nft = os.path.join(tmp, "policy.nft")
             compile_policy(args, nft)
             # explain runs while the lab is built and probed
-            with ThreadPoolExecutor(max_workers=2 * (os.cpu_count() or 4)) as pool:
-                expected = pool.map(lambda p: explain(args, *p), probes)
-                with netlab.NetLab(sources) as lab:
-                    lab.load_nft(nft)
-                    lab.start_listener(args.ports)
-                    observed = lab.probe(probes, args.timeout)
-                expected = list(expected)
+            expected = [pool.submit(explain, args, *p) for p in probes]
+            with netlab.NetLab(args.sources) as lab:
+                lab.load_nft(nft)
+                lab.start_listener(args.ports)
+                observed = lab.probe(probes, args.timeout)
+            expected = [f.result() for f in expected]
     except netlab.LabError as e:
         print(f"FAIL: {e}")
         return 1
     except KeyboardInterrupt:
         print("interrupted")
         return 130
+    finally:
+        pool.shutdown(cancel_futures=True)
     rows = [p + e + o for p, e, o in zip(probes, expected, observed)]
     where = f" ({' '.join(selection(args))})" if selection(args) else ""
     print(f"kernel agreement: {args.policy}{where}: {len(probes)} probes, "

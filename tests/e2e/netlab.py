@@ -100,8 +100,8 @@ def new_netns(role):
         _install_signal_handlers()
         _remove_stale()
     name = f"{PREFIX}{os.getpid()}-{uuid.uuid4().hex[:6]}-{role}"
+    _namespaces.add(name)          # before creating: a signal may land in between
     run(["ip", "netns", "add", name])
-    _namespaces.add(name)
     run(["ip", "-n", name, "link", "set", "lo", "up"])
     return name
 
