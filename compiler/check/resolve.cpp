@@ -146,14 +146,11 @@ bool Resolver::add_entry(const ast::Text& t, AddrSet& out, std::vector<std::stri
       case net::CidrStatus::bad_address:
         diags_.error(code::bad_address, t.loc, "'" + s + "' is not an IP address or CIDR", {}, t.length());
         return false;
-      case net::CidrStatus::bad_prefix: {
-        SourceLoc at = t.loc;
-        at.col += static_cast<uint32_t>(p.error_offset);
-        diags_.error(code::bad_address, at, "bad prefix length in '" + s + "'",
+      case net::CidrStatus::bad_prefix:
+        diags_.error(code::bad_address, t.loc, "bad prefix length in '" + s + "'",
                      s.find(':') != std::string::npos ? "IPv6 prefixes are 0-128" : "IPv4 prefixes are 0-32",
-                     static_cast<uint32_t>(s.size() - p.error_offset));
+                     t.length());
         return false;
-      }
       case net::CidrStatus::host_bits_set:
         diags_.warning(code::host_bits, t.loc, "'" + s + "' has host bits set",
                        "write " + net::format_cidr(p.cidr) + " (that is how it is read)", t.length());

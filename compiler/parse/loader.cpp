@@ -307,7 +307,7 @@ void PolicyReader::read_blocks(const YAML::Node& n) {
     if (r.has_to) r.to = w_.scalar_list(item["to"], what + " to");
     if (r.has_from == r.has_to)
       w_.diags().error(r.has_from ? code::bad_value : code::missing_key,
-                       r.has_from ? w_.loc(item["to"]) : r.loc,
+                       r.has_from ? w_.key_loc(item, "to") : r.loc,
                        what + " needs exactly one of 'from' (inbound) or 'to' (outbound)");
     if (auto v = item["services"]) r.services = w_.scalar_list(v, what + " services");
     if (auto v = item["action"]) {

@@ -24,6 +24,13 @@ SourceLoc YamlWalker::loc(const YAML::Node& n) const {
   return l;
 }
 
+SourceLoc YamlWalker::key_loc(const YAML::Node& map, const std::string& key) const {
+  if (map.IsMap())
+    for (auto it = map.begin(); it != map.end(); ++it)
+      if (it->first.IsScalar() && it->first.Scalar() == key) return loc(it->first);
+  return loc(map);
+}
+
 void YamlWalker::type_error(const YAML::Node& n, const std::string& what, const char* expected) {
   diags_.error(code::wrong_type, loc(n), what + " must be " + expected + ", not " + kind_name(n));
 }

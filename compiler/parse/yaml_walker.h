@@ -20,6 +20,8 @@ class YamlWalker {
       : diags_(diags), file_(std::move(file)) {}
 
   SourceLoc loc(const YAML::Node& n) const;
+  // Where `key` itself stands in `map` (the map's position if absent).
+  SourceLoc key_loc(const YAML::Node& map, const std::string& key) const;
   DiagnosticEngine& diags() { return diags_; }
   const std::shared_ptr<const std::string>& file() const { return file_; }
 
