@@ -58,7 +58,7 @@ struct Rule {
 struct Set {
   std::string name;
   net::Family family = net::Family::v4;
-  std::vector<net::Cidr> elems;
+  net::AddrSet addrs;  // elements: its CIDRs of `family` (shared, not copied)
   bool meter = false;  // dynamic per-source meter state
   std::string timeout;
   std::string comment;

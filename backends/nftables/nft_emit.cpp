@@ -99,10 +99,18 @@ void append_set(std::string& out, const Set& s) {
   }
   out += "\t\tflags interval\n";
   out += "\t\telements = {";
-  for (size_t i = 0; i < s.elems.size(); ++i) {
-    out += (i % 4 == 0) ? "\n\t\t\t" : " ";
-    append_cidr(out, s.elems[i]);
-    if (i + 1 < s.elems.size()) out += ',';
+  // CIDRs are produced interval by interval: a million-entry set is never
+  // held as a second list.
+  size_t i = 0;
+  std::vector<net::Cidr> chunk;
+  for (const auto& iv : s.addrs.intervals(s.family)) {
+    chunk.clear();
+    net::interval_to_cidrs(s.family, iv, chunk);
+    for (const auto& c : chunk) {
+      if (i) out += ',';
+      out += (i++ % 4 == 0) ? "\n\t\t\t" : " ";
+      append_cidr(out, c);
+    }
   }
   out += "\n\t\t}\n\t}\n";
 }
@@ -129,7 +137,11 @@ void append_cidr(std::string& out, const net::Cidr& c) {
 }
 
 std::string emit(const Table& t) {
-  std::string out = "#!/usr/sbin/nft -f\n";
+  std::string out;
+  size_t elements = 0;
+  for (const auto& s : t.sets) elements += s.addrs.intervals(s.family).size();
+  out.reserve(4096 + elements * 24);
+  out += "#!/usr/sbin/nft -f\n";
   for (const auto& line : t.header) out += "# " + line + "\n";
   // Declaring the table first makes the delete valid even when it does not
   // exist yet; the whole file is one transaction.

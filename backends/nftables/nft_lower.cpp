@@ -62,7 +62,7 @@ class Lowering {
   void expand(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
               const Rule& base, const std::string& set_hint);
   std::optional<AddrMatch> addr_match(const ir::Peer& peer, Family f, bool daddr, const std::string& hint);
-  std::string set_for(Family f, std::vector<net::Cidr> elems, const std::string& hint);
+  std::string set_for(Family f, const net::AddrSet& addrs, const std::string& hint);
   void logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited);
   void meter_rules(Chain& c, const ir::Meter& m);
   void fallback(Chain& c, const ir::Chain& ic);
@@ -70,7 +70,7 @@ class Lowering {
   const ir::Ruleset& rs_;
   DiagnosticEngine& diags_;
   Table t_;
-  std::map<std::pair<Family, std::vector<std::pair<net::u128, uint8_t>>>, std::string> set_by_content_;
+  std::map<std::pair<Family, const void*>, std::string> set_by_storage_;
   std::map<std::string, int> set_names_;
 };
 
@@ -82,21 +82,19 @@ void Lowering::fixed(Chain& c, const std::string& match, Verdict v, const std::s
   c.rules.push_back(std::move(r));
 }
 
-std::string Lowering::set_for(Family f, std::vector<net::Cidr> elems, const std::string& hint) {
-  std::vector<std::pair<net::u128, uint8_t>> key;
-  key.reserve(elems.size());
-  for (const auto& e : elems) key.emplace_back(e.addr, e.len);
-  auto k = std::make_pair(f, std::move(key));
-  if (auto it = set_by_content_.find(k); it != set_by_content_.end()) return it->second;
+// Rules naming the same network share its set (same interval storage).
+std::string Lowering::set_for(Family f, const net::AddrSet& addrs, const std::string& hint) {
+  auto k = std::make_pair(f, addrs.identity(f));
+  if (auto it = set_by_storage_.find(k); it != set_by_storage_.end()) return it->second;
   std::string base = sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6");
   int& n = set_names_[base];
   std::string name = n++ == 0 ? base : base + "_" + std::to_string(n);
   Set s;
   s.name = name;
   s.family = f;
-  s.elems = std::move(elems);
+  s.addrs = addrs;
   t_.sets.push_back(std::move(s));
-  set_by_content_.emplace(std::move(k), name);
+  set_by_storage_.emplace(k, name);
   return name;
 }
 
@@ -107,9 +105,9 @@ std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, Family f, bo
   m.daddr = daddr;
   m.family = f;
   if (peer.any(f)) return m;  // family only
-  std::vector<net::Cidr> elems = peer.addrs.cidrs(f);
-  if (elems.size() > kInlineLimit) m.set = set_for(f, std::move(elems), peer.name.empty() ? hint : peer.name);
-  else m.elems = std::move(elems);
+  if (peer.addrs.intervals(f).size() > kInlineLimit || peer.addrs.cidr_count(f) > kInlineLimit)
+    m.set = set_for(f, peer.addrs, peer.name.empty() ? hint : peer.name);
+  else m.elems = peer.addrs.cidrs(f);
   return m;
 }
 

@@ -50,10 +50,28 @@ bool intervals_cover(const std::vector<Interval>& outer, const std::vector<Inter
 
 }  // namespace
 
+const std::vector<Interval>& AddrSet::intervals(Family f) const {
+  static const Intervals kEmpty;
+  const auto& p = f == Family::v4 ? v4_ : v6_;
+  return p ? *p : kEmpty;
+}
+
+AddrSet::Intervals& AddrSet::mut(Family f) {
+  auto& p = f == Family::v4 ? v4_ : v6_;
+  if (!p) p = std::make_shared<Intervals>();
+  else if (p.use_count() > 1) p = std::make_shared<Intervals>(*p);
+  return *p;
+}
+
+bool AddrSet::operator==(const AddrSet& other) const {
+  return intervals(Family::v4) == other.intervals(Family::v4) &&
+         intervals(Family::v6) == other.intervals(Family::v6);
+}
+
 AddrSet AddrSet::any() {
   AddrSet s;
-  s.v4_.push_back({0, family_max(Family::v4)});
-  s.v6_.push_back({0, family_max(Family::v6)});
+  s.mut(Family::v4).push_back({0, family_max(Family::v4)});
+  s.mut(Family::v6).push_back({0, family_max(Family::v6)});
   return s;
 }
 
@@ -70,8 +88,8 @@ void AddrSet::add(const Cidr& c) {
 void AddrSet::add_interval(Family f, Interval iv) { mut(f).push_back(iv); }
 
 void AddrSet::normalize() {
-  merge_sorted(v4_);
-  merge_sorted(v6_);
+  for (Family f : {Family::v4, Family::v6})
+    if (!intervals(f).empty()) merge_sorted(mut(f));
 }
 
 void AddrSet::unite(const AddrSet& other) {
@@ -80,13 +98,22 @@ void AddrSet::unite(const AddrSet& other) {
 }
 
 void AddrSet::append(const AddrSet& other) {
-  v4_.insert(v4_.end(), other.v4_.begin(), other.v4_.end());
-  v6_.insert(v6_.end(), other.v6_.begin(), other.v6_.end());
+  for (Family f : {Family::v4, Family::v6}) {
+    const auto& theirs = other.intervals(f);
+    if (theirs.empty()) continue;
+    if (intervals(f).empty()) {
+      (f == Family::v4 ? v4_ : v6_) = (f == Family::v4 ? other.v4_ : other.v6_);  // share, no copy
+      continue;
+    }
+    auto& mine = mut(f);
+    mine.insert(mine.end(), theirs.begin(), theirs.end());
+  }
 }
 
 void AddrSet::subtract(const AddrSet& other) {
-  v4_ = subtract_intervals(v4_, other.v4_);
-  v6_ = subtract_intervals(v6_, other.v6_);
+  for (Family f : {Family::v4, Family::v6})
+    if (!intervals(f).empty() && !other.intervals(f).empty())
+      mut(f) = subtract_intervals(intervals(f), other.intervals(f));
 }
 
 bool AddrSet::contains(const Address& a) const {
@@ -97,7 +124,8 @@ bool AddrSet::contains(const Address& a) const {
 }
 
 bool AddrSet::covers(const AddrSet& other) const {
-  return intervals_cover(v4_, other.v4_) && intervals_cover(v6_, other.v6_);
+  return intervals_cover(intervals(Family::v4), other.intervals(Family::v4)) &&
+         intervals_cover(intervals(Family::v6), other.intervals(Family::v6));
 }
 
 bool AddrSet::is_all(Family f) const {
@@ -105,18 +133,31 @@ bool AddrSet::is_all(Family f) const {
   return v.size() == 1 && v[0].lo == 0 && v[0].hi == family_max(f);
 }
 
+namespace {
+unsigned trailing_zeros(u128 v, unsigned w) {
+  if (v == 0) return w;
+  uint64_t low = static_cast<uint64_t>(v);
+  if (low) return static_cast<unsigned>(__builtin_ctzll(low));
+  return 64 + static_cast<unsigned>(__builtin_ctzll(static_cast<uint64_t>(v >> 64)));
+}
+unsigned floor_log2(u128 v) {  // v > 0
+  uint64_t high = static_cast<uint64_t>(v >> 64);
+  if (high) return 127 - static_cast<unsigned>(__builtin_clzll(high));
+  return 63 - static_cast<unsigned>(__builtin_clzll(static_cast<uint64_t>(v)));
+}
+}  // namespace
+
 void interval_to_cidrs(Family f, Interval iv, std::vector<Cidr>& out) {
   const unsigned w = width(f);
+  if (iv.lo == 0 && iv.hi == family_max(f)) {
+    out.push_back({f, 0, 0});
+    return;
+  }
   u128 lo = iv.lo;
   for (;;) {
-    // Largest aligned block starting at lo that stays within hi.
-    unsigned host = 0;
-    while (host < w) {
-      u128 size_mask = host + 1 >= 128 ? ~u128(0) : (u128(1) << (host + 1)) - 1;
-      if ((lo & size_mask) != 0) break;
-      if ((lo | size_mask) > iv.hi) break;
-      ++host;
-    }
+    // Largest aligned block starting at lo that stays within hi: limited by
+    // lo's alignment and by the number of addresses left.
+    unsigned host = std::min(trailing_zeros(lo, w), floor_log2(iv.hi - lo + 1));
     out.push_back({f, lo, static_cast<uint8_t>(w - host)});
     u128 last = lo | host_mask(f, w - host);
     if (last >= iv.hi) break;
