@@ -188,7 +188,7 @@ void PolicyReader::read_nodes(const YAML::Node& n) {
     auto name = w_.key(it->first, "node name");
     if (!name) continue;
     std::string what = "node '" + name->value + "'";
-    const YAML::Node& v = it->second;
+    const YAML::Node v = it->second;  // a copy: the iterator hands out a temporary
     if (!w_.expect_map(v, what, {"address", "addresses", "roles", "hostname"})) continue;
     ast::Node node;
     node.name = *name;

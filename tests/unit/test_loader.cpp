@@ -607,6 +607,30 @@ networks:
              Catch::Contains("\n    10.0.0.300  # typo\n" + std::string(4, ' ') + "^" + std::string(9, '~') + "\n"));
 }
 
+TEST_CASE("list files: CRLF line ends, and a cap on reported bad lines", "[loader][file]") {
+  TempDir dir;
+  std::string crlf = dir.write("lists/crlf.txt", "192.0.2.1\r\n192.0.2.2/31\r\n# note\r\n");
+  std::string bad;
+  for (int i = 1; i <= 13; ++i) bad += "10.0.0." + std::to_string(300 + i) + "\n";
+  std::string bad_path = dir.write("lists/bad.txt", bad);
+
+  Run ok = compile("fwc: 1\nname: demo\nnetworks:\n  crlf: {file: lists/crlf.txt}\n", dir.file("policy.yaml"));
+  INFO(ok.diags.render_all());
+  REQUIRE(ok.policy);
+  CHECK(ok.diags.error_count() == 0);
+  std::vector<std::string> got;
+  for (const auto& c : ok.policy->networks[0].addrs.cidrs(net::Family::v4)) got.push_back(net::format_cidr(c));
+  CHECK(got == std::vector<std::string>{"192.0.2.1", "192.0.2.2/31"});
+
+  Run r = compile("fwc: 1\nname: demo\nnetworks:\n  bad: {file: lists/bad.txt}\n", dir.file("policy.yaml"));
+  CHECK_FALSE(r.policy);
+  auto v = r.with(code::bad_address);
+  REQUIRE(v.size() == 11);  // ten located, then one summary for the other three
+  for (int i = 0; i < 10; ++i) CHECK(v[i].loc.str() == bad_path + ":" + std::to_string(i + 1) + ":1");
+  CHECK(v[10].loc.line == 0);
+  CHECK_THAT(v[10].message, Catch::Contains("3 more"));
+}
+
 TEST_CASE("include: merges fragments; duplicates point into the fragment", "[loader][include]") {
   TempDir dir;
   dir.write("fragments/common.yaml", "fwc: 1\nservices:\n  https: 443/tcp\nnetworks:\n  operators: 203.0.113.10\n");
