@@ -10,18 +10,24 @@
 
 namespace fwc::backend {
 
-// One target: lowers a node's ruleset into the text its consumer reads.
+// One file a target produces; its name is the node's base name + "." + suffix
+// (e.g. "nft", or "v4.rules", "v6.rules" and "ipset" for iptables).
+struct Artifact {
+  std::string suffix;
+  std::string text;
+};
+
+// One target: lowers a node's ruleset into the text its consumers read.
 // Backends see only the IR. Constructs a target cannot express are
 // diagnostics tied to the policy rule, never exceptions.
 struct Backend {
   virtual ~Backend() = default;
-  virtual std::optional<std::string> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) = 0;
+  virtual std::optional<std::vector<Artifact>> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) = 0;
 };
 
 struct BackendInfo {
   const char* name;
   const char* description;
-  const char* file_extension;
   std::unique_ptr<Backend> (*make)();
 };
 

@@ -5,7 +5,7 @@ namespace fwc::backend {
 
 const std::vector<BackendInfo>& registry() {
   static const std::vector<BackendInfo> targets = {
-      {"nftables", "one 'table inet fwc' script for nft -f, replaced atomically", "nft", &nft::make_backend},
+      {"nftables", "one 'table inet fwc' script for nft -f, replaced atomically", &nft::make_backend},
   };
   return targets;
 }

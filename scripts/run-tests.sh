@@ -11,4 +11,4 @@ scripts/build.sh build
 echo "== sanitizer build: unit tests and the malformed corpus under ASan/UBSan"
 scripts/build.sh build-asan -DFWC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -R 'unit|malformed-corpus|golden-nftables')
+(cd build-asan && ctest --output-on-failure -R 'unit|malformed-corpus|golden-nftables|loader-replay')

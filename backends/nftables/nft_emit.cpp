@@ -159,10 +159,10 @@ std::string emit(const Table& t) {
 
 namespace {
 struct NftBackend : backend::Backend {
-  std::optional<std::string> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) override {
+  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) override {
     Table t = lower(rs, diags);
     if (diags.has_errors()) return std::nullopt;
-    return emit(t);
+    return std::vector<backend::Artifact>{{"nft", emit(t)}};
   }
 };
 }  // namespace
