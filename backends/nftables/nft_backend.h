@@ -35,6 +35,15 @@ struct LimitStmt {
   bool over = false;
 };
 
+// A named limit: every rule naming it draws from one token bucket (a
+// global meter over several protocols or families).
+struct LimitObject {
+  std::string name;
+  ir::Rate rate;
+  uint32_t burst = 5;
+  std::string comment;
+};
+
 struct LogStmt {
   std::string prefix;
   std::string level = "info";
@@ -50,6 +59,7 @@ struct Rule {
   bool ct_new = false;
   std::optional<MeterStmt> meter;
   std::optional<LimitStmt> limit;
+  std::string limit_object;  // `limit name "..."`
   std::optional<LogStmt> log;
   Verdict verdict = Verdict::none;
   std::string comment;
@@ -73,6 +83,7 @@ struct Chain {
 struct Table {
   std::vector<std::string> header;
   std::vector<Set> sets;
+  std::vector<LimitObject> limits;
   std::vector<Chain> chains;
 };
 

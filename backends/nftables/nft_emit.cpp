@@ -72,6 +72,7 @@ void append_rule(std::string& out, const Rule& r) {
     out += "add @" + r.meter->set + " { " + family_kw(r.meter->family) + " saddr limit rate over " +
            rate_text(r.meter->rate) + " burst " + std::to_string(r.meter->burst) + " packets } ";
   }
+  if (!r.limit_object.empty()) out += "limit name \"" + r.limit_object + "\" ";
   if (r.limit) {
     out += "limit rate ";
     if (r.limit->over) out += "over ";
@@ -147,6 +148,10 @@ std::string emit(const Table& t) {
   // exist yet; the whole file is one transaction.
   out += "table inet fwc\ndelete table inet fwc\n\ntable inet fwc {\n";
   for (const auto& s : t.sets) append_set(out, s);
+  for (const auto& l : t.limits) {
+    out += "\tlimit " + l.name + " {\n\t\trate over " + rate_text(l.rate) + " burst " + std::to_string(l.burst) +
+           " packets\n\t\tcomment \"" + l.comment + "\"\n\t}\n";
+  }
   for (const auto& c : t.chains) {
     out += "\n\tchain " + c.name + " {\n";
     out += "\t\ttype filter hook " + c.name + " priority filter; policy " + verdict_text(c.policy) + ";\n";

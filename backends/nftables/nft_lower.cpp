@@ -63,6 +63,8 @@ class Lowering {
               const Rule& base, const std::string& set_hint);
   std::optional<AddrMatch> addr_match(const ir::Peer& peer, Family f, bool daddr, const std::string& hint);
   std::string set_for(Family f, const net::AddrSet& addrs, const std::string& hint);
+  // Sets and limit objects share one namespace of names in the table.
+  std::string unique_name(const std::string& base);
   void logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited);
   void meter_rules(Chain& c, const ir::Meter& m);
   void fallback(Chain& c, const ir::Chain& ic);
@@ -86,9 +88,7 @@ void Lowering::fixed(Chain& c, const std::string& match, Verdict v, const std::s
 std::string Lowering::set_for(Family f, const net::AddrSet& addrs, const std::string& hint) {
   auto k = std::make_pair(f, addrs.identity(f));
   if (auto it = set_by_storage_.find(k); it != set_by_storage_.end()) return it->second;
-  std::string base = sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6");
-  int& n = set_names_[base];
-  std::string name = n++ == 0 ? base : base + "_" + std::to_string(n);
+  std::string name = unique_name(sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
   Set s;
   s.name = name;
   s.family = f;
@@ -96,6 +96,13 @@ std::string Lowering::set_for(Family f, const net::AddrSet& addrs, const std::st
   t_.sets.push_back(std::move(s));
   set_by_storage_.emplace(k, name);
   return name;
+}
+
+std::string Lowering::unique_name(const std::string& base) {
+  for (int n = 1;; ++n) {
+    std::string name = n == 1 ? base : base + "_" + std::to_string(n);
+    if (set_names_.emplace(name, n).second) return name;
+  }
 }
 
 std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, Family f, bool daddr,
@@ -184,7 +191,11 @@ void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
   if (m.log) base.log = LogStmt{m.log->prefix, m.log->level};
   std::string hint = rule_stem(m.origin);
   if (!m.per_source) {
-    base.limit = LimitStmt{m.rate, m.burst, true};
+    // One bucket for the whole meter, whatever families and protocols its
+    // rules are split into.
+    LimitObject lim{unique_name("meter_" + sanitize_name(hint)), m.rate, m.burst, comment_for(m.origin)};
+    base.limit_object = lim.name;
+    t_.limits.push_back(lim);
     expand(c, m.src, false, m.ports, base, "meter_src_" + sanitize_name(hint));
     return;
   }
@@ -192,7 +203,7 @@ void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
   for (Family f : {Family::v4, Family::v6}) {
     if (m.src.addrs.empty(f)) continue;
     Set s;
-    s.name = "meter_" + sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6");
+    s.name = unique_name("meter_" + sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
     s.family = f;
     s.meter = true;
     s.timeout = m.rate.unit == "second" ? "1m" : m.rate.unit == "minute" ? "2m" : m.rate.unit == "hour" ? "2h" : "2d";
@@ -282,6 +293,12 @@ Chain Lowering::output_chain(const ir::Chain& oc) {
   for (const auto& b : oc.blocks) {
     Rule base;
     base.comment = comment_for(b.origin);
+    if (b.log) {
+      Rule l = base;
+      l.limit = LimitStmt{b.log->rate, 0, false};
+      l.log = LogStmt{b.log->prefix, b.log->level};
+      expand(c, b.peer, true, b.ports, l, rule_stem(b.origin));
+    }
     base.verdict = verdict_of(b.action);
     expand(c, b.peer, true, b.ports, base, rule_stem(b.origin));
   }

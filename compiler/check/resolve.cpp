@@ -1,5 +1,6 @@
 #include "compiler/check/resolve.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -194,7 +195,9 @@ const AddrSet& Resolver::network(size_t i) {
   net_state_[i] = State::visiting;
   stack_.push_back(n.name.value);
   AddrSet set = entries(n.addresses, nullptr);
-  std::string dir = parse::directory_of(a_.file);
+  // `file:` paths are relative to the file that names them (a fragment's
+  // lists sit next to the fragment).
+  std::string dir = parse::directory_of(n.name.loc.file ? *n.name.loc.file : a_.file);
   for (const auto& f : n.files) {
     size_t count = 0;
     parse::read_address_list(parse::join_path(dir, f.value), f.loc, diags_, set, count);
@@ -272,7 +275,9 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
   size_t errors = diags_.error_count();
   p.addrs = entries(items, &names);
   if (items.size() == 1 && names.size() == 1) p.name = names[0];
-  if (p.addrs.empty() && diags_.error_count() == errors) {
+  bool acknowledged = std::any_of(rule.ignore.begin(), rule.ignore.end(),
+                                  [](const ast::Text& t) { return t.value == code::no_host_addrs; });
+  if (p.addrs.empty() && diags_.error_count() == errors && !acknowledged) {
     std::string what = names.size() == 1 ? "network '" + names[0] + "'" : "the rule's networks";
     diags_.warning(code::no_host_addrs, items.empty() ? rule.loc : items[0].loc,
                    rule.label() + ": " + what + " holds no addresses, so the rule matches nothing on host targets",

@@ -87,9 +87,18 @@ void AddrSet::add(const Cidr& c) {
 
 void AddrSet::add_interval(Family f, Interval iv) { mut(f).push_back(iv); }
 
+namespace {
+bool is_normal(const std::vector<Interval>& v) {
+  for (size_t i = 1; i < v.size(); ++i)
+    if (v[i - 1].hi == ~u128(0) || v[i].lo <= v[i - 1].hi + 1) return false;
+  return true;
+}
+}  // namespace
+
 void AddrSet::normalize() {
+  // Already-normal storage is left alone, so copies keep sharing it.
   for (Family f : {Family::v4, Family::v6})
-    if (!intervals(f).empty()) merge_sorted(mut(f));
+    if (!is_normal(intervals(f))) merge_sorted(mut(f));
 }
 
 void AddrSet::unite(const AddrSet& other) {

@@ -1,5 +1,6 @@
 #include "compiler/parse/loader.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -279,10 +280,14 @@ bool PolicyReader::read_rule_base(const YAML::Node& n, ast::RuleBase& r) {
   if (auto v = n["nodes"]) r.scope.nodes = w_.scalar_list(v, what + " nodes");
   if (auto v = n["ignore"]) {
     for (auto& t : w_.scalar_list(v, what + " ignore")) {
-      bool warning_code = t.value.size() == 8 && t.value.rfind("FWC-W", 0) == 0;
-      if (!warning_code)
-        w_.diags().error(code::bad_value, t.loc, "'" + t.value + "' is not a warning code",
-                         "rules can acknowledge warnings only, like FWC-W103", t.length());
+      static const std::vector<std::string> kRuleWarnings = {code::shadowed, code::admin_open, code::no_host_addrs};
+      bool known = std::find(kRuleWarnings.begin(), kRuleWarnings.end(), t.value) != kRuleWarnings.end();
+      if (!known)
+        w_.diags().error(code::bad_value, t.loc, "'" + t.value + "' is not a warning a rule can acknowledge",
+                         did_you_mean(t.value, kRuleWarnings).empty()
+                             ? "rules can acknowledge FWC-W102, FWC-W103 and FWC-W105"
+                             : did_you_mean(t.value, kRuleWarnings),
+                         t.length());
       else r.ignore.push_back(t);
     }
   }
