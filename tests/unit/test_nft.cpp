@@ -211,10 +211,12 @@ inbound:
   REQUIRE(allow != rules.end());
   CHECK(meter < allow);
 
-  // A global meter is a plain `limit rate over` without a set.
+  // A global meter is one named limit object (one bucket), not a set.
   CHECK(find_set(t, "meter_global_v4") == nullptr);
-  CHECK(std::any_of(rules.begin(), rules.end(), [](const std::string& l) {
-    return l.find("udp dport 53 ct state new limit rate over 1000/second burst 5 packets counter drop") !=
+  REQUIRE(t.limits.size() == 1);
+  CHECK(t.limits[0].rate.count == 1000);
+  CHECK(std::any_of(rules.begin(), rules.end(), [&](const std::string& l) {
+    return l.find("udp dport 53 ct state new limit name \"" + t.limits[0].name + "\" counter drop") !=
            std::string::npos;
   }));
 }
