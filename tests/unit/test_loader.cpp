@@ -351,6 +351,18 @@ rate_limits:
 
   Run n = compile("fwc: 1\nname: 1demo\n");
   CHECK(where(n.one(code::bad_value)) == "policy.yaml:2:7");
+
+  // `ignore` takes only warnings a rule can acknowledge.
+  Run i = compile(R"(fwc: 1
+name: demo
+inbound:
+  - allow: [22/tcp]
+    from: any
+    ignore: [FWC-E007, FWC-W103]
+)");
+  Diagnostic d = i.one(code::bad_value);
+  CHECK(where(d) == "policy.yaml:6:14");
+  CHECK_THAT(d.message, Catch::Contains("FWC-E007"));
 }
 
 TEST_CASE("FWC-E011 cannot read a list file", "[loader][E011]") {
@@ -496,6 +508,19 @@ inbound:
   Diagnostic d = r.one(code::no_host_addrs);
   CHECK(where(d) == "policy.yaml:7:11");
   CHECK_THAT(d.message, Catch::Contains("peers"));
+
+  // A rule can acknowledge it.
+  Run quiet = compile(R"(fwc: 1
+name: demo
+networks:
+  peers: {aws: {security_group: self}}
+inbound:
+  - allow: [22/tcp]
+    from: peers
+    ignore: [FWC-W105]
+)");
+  REQUIRE(quiet.policy);
+  CHECK(quiet.with(code::no_host_addrs).empty());
 }
 
 // ------------------------------------------------------- several at once

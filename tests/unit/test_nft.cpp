@@ -159,7 +159,7 @@ TEST_CASE("nft: more than 4 CIDRs per family become a named interval set", "[nft
   CHECK_FALSE(has("@four"));
 }
 
-TEST_CASE("nft: rules using the same network share one set", "[nft][sets][!mayfail]") {
+TEST_CASE("nft: rules using the same network share one set", "[nft][sets]") {
   std::string text = script(kNetworks + R"(block:
   - from: big
     services: [25/tcp]
@@ -343,7 +343,7 @@ TEST_CASE("nft: the output chain only when outbound is restricted", "[nft][outpu
   }
 }
 
-TEST_CASE("nft: per-source meter sets have distinct names", "[nft][meters][!mayfail]") {
+TEST_CASE("nft: per-source meter sets have distinct names", "[nft][meters]") {
   // Rule names may use '-', '_' and '.'; all three become '_' in nft names.
   nft::Table t = lower(ruleset(R"(rate_limits:
   - name: api-meter
@@ -366,7 +366,7 @@ inbound:
   CHECK(names.size() == 4);  // two meters × two families
 }
 
-TEST_CASE("nft: a meter set and a network set do not share a name", "[nft][meters][!mayfail]") {
+TEST_CASE("nft: a meter set and a network set do not share a name", "[nft][meters]") {
   nft::Table t = lower(ruleset(R"(networks:
   meter_api: [10.0.0.1, 10.0.0.3, 10.0.0.5, 10.0.0.7, 10.0.0.9]
 rate_limits:
@@ -387,7 +387,7 @@ inbound:
   CHECK(names.size() == 2);
 }
 
-TEST_CASE("nft: an outbound block keeps its log", "[nft][output][!mayfail]") {
+TEST_CASE("nft: an outbound block keeps its log", "[nft][output]") {
   // docs/contract.md: block rules take `log`, and `to` makes a block outbound.
   std::string text = script(R"(defaults:
   outbound: drop
@@ -405,7 +405,7 @@ block:
   }));
 }
 
-TEST_CASE("nft: a meter without per_source is one bucket", "[nft][meters][!mayfail]") {
+TEST_CASE("nft: a meter without per_source is one bucket", "[nft][meters]") {
   // docs/contract.md: `per_source: false` means one global bucket. A meter
   // over two protocols and two families must not become four independent
   // anonymous `limit rate over` statements (four times the rate).
