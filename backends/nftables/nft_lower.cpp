@@ -67,6 +67,9 @@ class Lowering {
   std::string unique_name(const std::string& base);
   void logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited);
   void meter_rules(Chain& c, const ir::Meter& m);
+  // A refusing rule (block, otherwise): its rate-limited log rule, then the verdict.
+  void refuse(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
+              const ir::Origin& origin, const std::optional<ir::Log>& log, ir::Verdict action);
   void fallback(Chain& c, const ir::Chain& ic);
 
   const ir::Ruleset& rs_;
@@ -220,6 +223,20 @@ void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
   }
 }
 
+void Lowering::refuse(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
+                      const ir::Origin& origin, const std::optional<ir::Log>& log, ir::Verdict action) {
+  Rule base;
+  base.comment = comment_for(origin);
+  if (log) {
+    Rule l = base;
+    l.limit = LimitStmt{log->rate, 0, false};
+    l.log = LogStmt{log->prefix, log->level};
+    expand(c, peer, daddr, ports, l, rule_stem(origin));
+  }
+  base.verdict = verdict_of(action);
+  expand(c, peer, daddr, ports, base, rule_stem(origin));
+}
+
 void Lowering::fallback(Chain& c, const ir::Chain& ic) {
   Rule base;
   base.comment = comment_for(ic.default_origin);
@@ -240,18 +257,7 @@ Chain Lowering::input_chain() {
         Verdict::accept, "IPv6 neighbour discovery");
   fixed(c, "ct state invalid", Verdict::drop, "invalid state");
   fixed(c, "iif \"lo\"", Verdict::accept, "loopback");
-  for (const auto& b : in.blocks) {
-    Rule base;
-    base.comment = comment_for(b.origin);
-    Rule log_base = base;
-    if (b.log) {
-      log_base.limit = LimitStmt{b.log->rate, 0, false};
-      log_base.log = LogStmt{b.log->prefix, b.log->level};
-      expand(c, b.peer, false, b.ports, log_base, rule_stem(b.origin));
-    }
-    base.verdict = verdict_of(b.action);
-    expand(c, b.peer, false, b.ports, base, rule_stem(b.origin));
-  }
+  for (const auto& b : in.blocks) refuse(c, b.peer, false, b.ports, b.origin, b.log, b.action);
   icmp_rules(c, false);
   for (const auto& m : in.meters) meter_rules(c, m);
   for (const auto& a : in.allows) {
@@ -266,20 +272,9 @@ Chain Lowering::input_chain() {
     base.verdict = Verdict::accept;
     expand(c, a.src, false, a.ports, base, rule_stem(a.origin));
   }
-  for (const auto& o : in.otherwise) {
-    Rule base;
-    base.comment = comment_for(o.origin);
-    ir::Peer everyone;
-    everyone.addrs = net::AddrSet::any();
-    if (o.log) {
-      Rule l = base;
-      l.limit = LimitStmt{o.log->rate, 0, false};
-      l.log = LogStmt{o.log->prefix, o.log->level};
-      expand(c, everyone, false, o.ports, l, "otherwise");
-    }
-    base.verdict = verdict_of(o.action);
-    expand(c, everyone, false, o.ports, base, "otherwise");
-  }
+  ir::Peer everyone;
+  everyone.addrs = net::AddrSet::any();
+  for (const auto& o : in.otherwise) refuse(c, everyone, false, o.ports, o.origin, o.log, o.action);
   fallback(c, in);
   return c;
 }
@@ -290,18 +285,7 @@ Chain Lowering::output_chain(const ir::Chain& oc) {
   fixed(c, "ct state established,related", Verdict::accept, "established, related");
   fixed(c, "oif \"lo\"", Verdict::accept, "loopback");
   icmp_rules(c, true);
-  for (const auto& b : oc.blocks) {
-    Rule base;
-    base.comment = comment_for(b.origin);
-    if (b.log) {
-      Rule l = base;
-      l.limit = LimitStmt{b.log->rate, 0, false};
-      l.log = LogStmt{b.log->prefix, b.log->level};
-      expand(c, b.peer, true, b.ports, l, rule_stem(b.origin));
-    }
-    base.verdict = verdict_of(b.action);
-    expand(c, b.peer, true, b.ports, base, rule_stem(b.origin));
-  }
+  for (const auto& b : oc.blocks) refuse(c, b.peer, true, b.ports, b.origin, b.log, b.action);
   for (const auto& a : oc.allows) {
     Rule base;
     base.comment = comment_for(a.origin);
