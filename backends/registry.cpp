@@ -1,4 +1,5 @@
 #include "backends/backend.h"
+#include "backends/iptables/ipt_backend.h"
 #include "backends/nftables/nft_backend.h"
 
 namespace fwc::backend {
@@ -6,6 +7,8 @@ namespace fwc::backend {
 const std::vector<BackendInfo>& registry() {
   static const std::vector<BackendInfo> targets = {
       {"nftables", "one 'table inet fwc' script for nft -f, replaced atomically", &nft::make_backend},
+      {"iptables", "iptables-restore and ip6tables-restore files for fwc's own chains, and an ipset restore file",
+       &ipt::make_backend},
   };
   return targets;
 }

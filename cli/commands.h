@@ -24,6 +24,9 @@ Run setup_lint(CLI::App& app);
 Run setup_compile(CLI::App& app);
 Run setup_explain(CLI::App& app);
 Run setup_targets(CLI::App& app);
+Run setup_verify(CLI::App& app);
+Run setup_apply(CLI::App& app);
+Run setup_remove(CLI::App& app);
 
 // --node / --role, shared by the commands that pick what to compile.
 struct SelectionOptions {

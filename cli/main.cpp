@@ -14,6 +14,9 @@ constexpr Command kCommands[] = {
     {"compile", "Compile a policy for one target", &setup_compile},
     {"explain", "Show which rule decides a packet, and why", &setup_explain},
     {"targets", "List the compile targets", &setup_targets},
+    {"apply", "Install a policy's nftables ruleset on this host, atomically", &setup_apply},
+    {"remove", "Delete fwc's nftables table (and nothing else)", &setup_remove},
+    {"verify", "Probe a host and compare what answers with the policy", &setup_verify},
 };
 }  // namespace
 

@@ -51,8 +51,25 @@ struct LogStmt {
 
 enum class Verdict { none, accept, drop, reject };
 
+// Connection-tracking state bits, as the kernel numbers them.
+enum CtState : uint32_t { ct_invalid = 1, ct_established = 2, ct_related = 4, ct_new_bit = 8 };
+
+// `icmp type ...` / `icmpv6 type ...`; no types: the protocol alone
+// (`meta l4proto icmp`).
+struct IcmpMatch {
+  net::Family family = net::Family::v4;
+  std::vector<uint8_t> types;
+  bool nd_hoplimit = false;  // also `ip6 hoplimit 255` (neighbour discovery)
+};
+
+// The name nft gives an ICMP or ICMPv6 type ("" when it has none).
+const char* icmp_type_name(net::Family f, uint8_t type);
+
 struct Rule {
-  std::string fixed_match;  // protocol-level matches (ct state, iif, icmp types)
+  // Protocol-level matches, printed first.
+  uint32_t ct_state = 0;  // CtState bits: `ct state established,related`
+  std::string iif, oif;   // `iif "lo"`
+  std::optional<IcmpMatch> icmp;
   std::optional<AddrMatch> addr;
   std::optional<AddrMatch> addr2;  // forward rules match source and destination
   std::optional<PortMatch> port;

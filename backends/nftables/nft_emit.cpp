@@ -61,9 +61,42 @@ void append_ports(std::string& out, const PortMatch& p) {
 
 std::string rate_text(const ir::Rate& r) { return std::to_string(r.count) + "/" + r.unit; }
 
+void append_ct_state(std::string& out, uint32_t states) {
+  out += "ct state ";
+  bool first = true;
+  for (auto [bit, name] : {std::pair{ct_invalid, "invalid"}, std::pair{ct_established, "established"},
+                           std::pair{ct_related, "related"}, std::pair{ct_new_bit, "new"}}) {
+    if (!(states & bit)) continue;
+    if (!first) out += ',';
+    out += name;
+    first = false;
+  }
+  out += ' ';
+}
+
+void append_icmp(std::string& out, const IcmpMatch& m) {
+  const bool v4 = m.family == net::Family::v4;
+  if (m.types.empty()) {
+    out += v4 ? "meta l4proto icmp " : "meta l4proto ipv6-icmp ";
+    return;
+  }
+  out += v4 ? "icmp type " : "icmpv6 type ";
+  bool single = m.types.size() == 1;
+  if (!single) out += "{ ";
+  for (size_t i = 0; i < m.types.size(); ++i) {
+    if (i) out += ", ";
+    out += icmp_type_name(m.family, m.types[i]);
+  }
+  out += single ? " " : " } ";
+  if (m.nd_hoplimit) out += "ip6 hoplimit 255 ";
+}
+
 void append_rule(std::string& out, const Rule& r) {
   out += "\t\t";
-  if (!r.fixed_match.empty()) out += r.fixed_match + " ";
+  if (r.ct_state) append_ct_state(out, r.ct_state);
+  if (!r.iif.empty()) out += "iif \"" + r.iif + "\" ";
+  if (!r.oif.empty()) out += "oif \"" + r.oif + "\" ";
+  if (r.icmp) append_icmp(out, *r.icmp);
   if (r.addr) append_addr_match(out, *r.addr);
   if (r.addr2) append_addr_match(out, *r.addr2);
   if (r.port) append_ports(out, *r.port);
@@ -117,6 +150,33 @@ void append_set(std::string& out, const Set& s) {
 }
 
 }  // namespace
+
+const char* icmp_type_name(net::Family f, uint8_t type) {
+  if (f == net::Family::v4) {
+    switch (type) {
+      case 0: return "echo-reply";
+      case 3: return "destination-unreachable";
+      case 8: return "echo-request";
+      case 11: return "time-exceeded";
+      case 12: return "parameter-problem";
+      default: return "";
+    }
+  }
+  switch (type) {
+    case 1: return "destination-unreachable";
+    case 2: return "packet-too-big";
+    case 3: return "time-exceeded";
+    case 4: return "parameter-problem";
+    case 128: return "echo-request";
+    case 129: return "echo-reply";
+    case 133: return "nd-router-solicit";
+    case 134: return "nd-router-advert";
+    case 135: return "nd-neighbor-solicit";
+    case 136: return "nd-neighbor-advert";
+    case 137: return "nd-redirect";
+    default: return "";
+  }
+}
 
 void append_cidr(std::string& out, const net::Cidr& c) {
   if (c.family == net::Family::v4) {

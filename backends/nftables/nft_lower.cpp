@@ -55,7 +55,7 @@ class Lowering {
   Chain input_chain();
   Chain output_chain(const ir::Chain& c);
   Chain forward_chain(const ir::Chain& c);
-  void fixed(Chain& c, const std::string& match, Verdict v, const std::string& comment);
+  static void fixed(Chain& c, Rule r, Verdict v, const std::string& comment);
   void icmp_rules(Chain& c, bool outbound);
   // One rule per address family present in `peer` (or a single family-free
   // rule when the peer is everything), each expanded per protocol.
@@ -79,9 +79,25 @@ class Lowering {
   std::map<std::string, int> set_names_;
 };
 
-void Lowering::fixed(Chain& c, const std::string& match, Verdict v, const std::string& comment) {
+Rule ct(uint32_t states) {
   Rule r;
-  r.fixed_match = match;
+  r.ct_state = states;
+  return r;
+}
+
+Rule icmp(Family f, std::vector<uint8_t> types, bool nd_hoplimit = false) {
+  Rule r;
+  r.icmp = IcmpMatch{f, std::move(types), nd_hoplimit};
+  return r;
+}
+
+// ICMP and ICMPv6 type numbers.
+constexpr uint8_t kEchoReply4 = 0, kUnreach4 = 3, kEchoRequest4 = 8, kTimeExceeded4 = 11, kParamProblem4 = 12;
+constexpr uint8_t kUnreach6 = 1, kTooBig6 = 2, kTimeExceeded6 = 3, kParamProblem6 = 4, kEchoRequest6 = 128,
+                  kEchoReply6 = 129;
+const std::vector<uint8_t> kNeighbourDiscovery = {133, 134, 135, 136, 137};
+
+void Lowering::fixed(Chain& c, Rule r, Verdict v, const std::string& comment) {
   r.verdict = v;
   r.comment = comment;
   c.rules.push_back(std::move(r));
@@ -159,28 +175,32 @@ void Lowering::logged(Chain& c, const Rule& base, const std::optional<ir::Log>& 
 }
 
 void Lowering::icmp_rules(Chain& c, bool outbound) {
-  const std::string nd = "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect }";
   if (outbound) {
-    fixed(c, nd, Verdict::accept, "IPv6 neighbour discovery");
-    fixed(c, "icmpv6 type { packet-too-big, destination-unreachable, time-exceeded, parameter-problem, echo-request, echo-reply }",
+    fixed(c, icmp(Family::v6, kNeighbourDiscovery), Verdict::accept, "IPv6 neighbour discovery");
+    fixed(c, icmp(Family::v6, {kTooBig6, kUnreach6, kTimeExceeded6, kParamProblem6, kEchoRequest6, kEchoReply6}),
           Verdict::accept, "essential ICMPv6");
-    fixed(c, "icmp type { destination-unreachable, time-exceeded, parameter-problem, echo-request, echo-reply }",
+    fixed(c, icmp(Family::v4, {kUnreach4, kTimeExceeded4, kParamProblem4, kEchoRequest4, kEchoReply4}),
           Verdict::accept, "essential ICMP");
     return;
   }
-  fixed(c, "icmpv6 type packet-too-big", Verdict::accept, "ICMPv6 packet-too-big");
+  fixed(c, icmp(Family::v6, {kTooBig6}), Verdict::accept, "ICMPv6 packet-too-big");
   switch (rs_.icmp) {
     case ir::IcmpMode::all:
-      fixed(c, "meta l4proto icmp", Verdict::accept, "defaults.icmp all");
-      fixed(c, "meta l4proto ipv6-icmp", Verdict::accept, "defaults.icmp all");
+      fixed(c, icmp(Family::v4, {}), Verdict::accept, "defaults.icmp all");
+      fixed(c, icmp(Family::v6, {}), Verdict::accept, "defaults.icmp all");
       break;
     case ir::IcmpMode::essential:
     case ir::IcmpMode::no_ping: {
-      std::string types = "destination-unreachable, time-exceeded, parameter-problem";
-      if (rs_.icmp == ir::IcmpMode::essential) types += ", echo-request";
-      std::string label = rs_.icmp == ir::IcmpMode::essential ? "defaults.icmp essential" : "defaults.icmp no-ping";
-      fixed(c, "icmp type { " + types + " }", Verdict::accept, label);
-      fixed(c, "icmpv6 type { " + types + " }", Verdict::accept, label);
+      bool ping = rs_.icmp == ir::IcmpMode::essential;
+      std::vector<uint8_t> v4{kUnreach4, kTimeExceeded4, kParamProblem4};
+      std::vector<uint8_t> v6{kUnreach6, kTimeExceeded6, kParamProblem6};
+      if (ping) {
+        v4.push_back(kEchoRequest4);
+        v6.push_back(kEchoRequest6);
+      }
+      std::string label = ping ? "defaults.icmp essential" : "defaults.icmp no-ping";
+      fixed(c, icmp(Family::v4, v4), Verdict::accept, label);
+      fixed(c, icmp(Family::v6, v6), Verdict::accept, label);
       break;
     }
   }
@@ -250,13 +270,14 @@ Chain Lowering::input_chain() {
   const ir::Chain& in = rs_.input;
   Chain c;
   c.name = "input";
-  fixed(c, "ct state established,related", Verdict::accept, "established, related");
+  fixed(c, ct(ct_established | ct_related), Verdict::accept, "established, related");
   // Neighbour discovery is never dropped: it comes before block lists and
   // before the invalid-state check.
-  fixed(c, "icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } ip6 hoplimit 255",
-        Verdict::accept, "IPv6 neighbour discovery");
-  fixed(c, "ct state invalid", Verdict::drop, "invalid state");
-  fixed(c, "iif \"lo\"", Verdict::accept, "loopback");
+  fixed(c, icmp(Family::v6, kNeighbourDiscovery, true), Verdict::accept, "IPv6 neighbour discovery");
+  fixed(c, ct(ct_invalid), Verdict::drop, "invalid state");
+  Rule lo;
+  lo.iif = "lo";
+  fixed(c, lo, Verdict::accept, "loopback");
   for (const auto& b : in.blocks) refuse(c, b.peer, false, b.ports, b.origin, b.log, b.action);
   icmp_rules(c, false);
   for (const auto& m : in.meters) meter_rules(c, m);
@@ -282,8 +303,10 @@ Chain Lowering::input_chain() {
 Chain Lowering::output_chain(const ir::Chain& oc) {
   Chain c;
   c.name = "output";
-  fixed(c, "ct state established,related", Verdict::accept, "established, related");
-  fixed(c, "oif \"lo\"", Verdict::accept, "loopback");
+  fixed(c, ct(ct_established | ct_related), Verdict::accept, "established, related");
+  Rule lo;
+  lo.oif = "lo";
+  fixed(c, lo, Verdict::accept, "loopback");
   icmp_rules(c, true);
   for (const auto& b : oc.blocks) refuse(c, b.peer, true, b.ports, b.origin, b.log, b.action);
   for (const auto& a : oc.allows) {
@@ -299,7 +322,7 @@ Chain Lowering::output_chain(const ir::Chain& oc) {
 Chain Lowering::forward_chain(const ir::Chain& fc) {
   Chain c;
   c.name = "forward";
-  fixed(c, "ct state established,related", Verdict::accept, "established, related");
+  fixed(c, ct(ct_established | ct_related), Verdict::accept, "established, related");
   for (const auto& a : fc.allows) {
     Rule base;
     base.comment = comment_for(a.origin);

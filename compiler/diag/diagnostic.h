@@ -31,6 +31,8 @@ inline constexpr const char* admin_open = "FWC-W103";
 inline constexpr const char* lockout = "FWC-W104";
 inline constexpr const char* no_host_addrs = "FWC-W105";
 inline constexpr const char* redundant = "FWC-W106";
+// A construct the target can only approximate (a backend's lossy lowering).
+inline constexpr const char* approximated = "FWC-W107";
 }  // namespace code
 
 struct Diagnostic {

@@ -16,6 +16,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
+# Per target: the checker that runs the real consumer, which goldens it reads.
+CHECKERS = {
+    "nftables": ("nft_check.py", "*.nft", "nft -c"),
+    "iptables": ("check_iptables.py", "*[.]*", "ipset restore / iptables-restore --test"),
+}
 
 
 def inputs():
@@ -75,12 +80,13 @@ def main():
     for f in failed:
         print("FAIL " + f)
     # The real consumer accepts every golden.
-    goldens = sorted(str(p) for p in (GOLDEN / args.target).glob("*.nft"))
-    check = subprocess.run([sys.executable, str(ROOT / "tests/e2e/nft_check.py"), *goldens])
+    checker, pattern, what = CHECKERS[args.target]
+    goldens = sorted(str(p) for p in (GOLDEN / args.target).glob(pattern))
+    check = subprocess.run([sys.executable, str(ROOT / "tests/e2e" / checker), *goldens])
     if check.returncode == 77:
-        print("SKIP: nft -c checks need root (network namespaces)")
+        print(f"SKIP: {what} checks need root (network namespaces)")
     elif check.returncode != 0:
-        failed.append("nft -c rejected at least one golden (see above)")
+        failed.append(f"{what} rejected at least one golden (see above)")
     print(f"{passed} passed, {len(failed)} failed")
     return 1 if failed else 0
 

@@ -288,7 +288,7 @@ inbound:
       if (pred(in->rules[i])) out.push_back(i);
     return out;
   };
-  auto nd = index_of([](const nft::Rule& r) { return r.fixed_match.find("nd-neighbor-solicit") != std::string::npos; });
+  auto nd = index_of([](const nft::Rule& r) { return r.icmp && r.icmp->nd_hoplimit; });
   auto blocks = index_of([](const nft::Rule& r) { return starts_with(r.comment, "block["); });
   auto allows = index_of([](const nft::Rule& r) { return starts_with(r.comment, "inbound["); });
   REQUIRE(nd.size() == 1);
