@@ -1,6 +1,8 @@
 #include "backends/backend.h"
+#include "backends/firewalld/firewalld_backend.h"
 #include "backends/iptables/ipt_backend.h"
 #include "backends/nftables/nft_backend.h"
+#include "backends/ufw/ufw_backend.h"
 
 namespace fwc::backend {
 
@@ -9,6 +11,9 @@ const std::vector<BackendInfo>& registry() {
       {"nftables", "one 'table inet fwc' script for nft -f, replaced atomically", &nft::make_backend},
       {"iptables", "iptables-restore and ip6tables-restore files for fwc's own chains, and an ipset restore file",
        &ipt::make_backend},
+      {"firewalld", "a firewall-offline-cmd script: zone fwc, ipsets fwc-*, rich rules in evaluation order",
+       &firewalld::make_backend},
+      {"ufw", "a shell script of ufw commands: defaults, rules in evaluation order, comments", &ufw::make_backend},
   };
   return targets;
 }

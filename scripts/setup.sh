@@ -8,7 +8,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libfmt-dev catch2
   libnftnl-dev libmnl-dev libpcap-dev
   # run and test
-  nftables iptables ipset iproute2 python3 man-db groff-base time
+  nftables iptables ipset firewalld ufw iproute2 python3 man-db groff-base time
 )
 
 missing=()

@@ -20,6 +20,8 @@ GOLDEN = ROOT / "tests" / "golden"
 CHECKERS = {
     "nftables": ("nft_check.py", "*.nft", "nft -c"),
     "iptables": ("check_iptables.py", "*[.]*", "ipset restore / iptables-restore --test"),
+    "firewalld": ("check_firewalld.py", "*.firewalld.sh", "firewall-offline-cmd"),
+    "ufw": ("check_ufw.py", "*.ufw.sh", "ufw"),
 }
 
 
