@@ -330,7 +330,7 @@ Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
   for (const auto& s : t.sets) {
     ids.emplace_back(s.name, next_id);
     set_msg(b, s, next_id);
-    if (!s.meter) interval_elements(b, s, next_id);
+    if (!s.meter && o.elements) interval_elements(b, s, next_id);
     ++next_id;
   }
   for (const auto& l : t.limits) limit_msg(b, l);
@@ -348,6 +348,8 @@ Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
   if (o.commit) batch_end(b);
   return b;
 }
+
+void append_batch_end(Batch& b) { batch_end(b); }
 
 Batch build_remove(const BuildOptions& o, uint32_t first_seq) {
   Batch b(first_seq);

@@ -39,12 +39,15 @@ struct BuildOptions {
   std::optional<uint32_t> genid;  // BATCH_BEGIN carries it: a stale one fails the batch
   bool commit = true;             // false: no BATCH_END, the kernel validates and aborts
   bool inject_bad_element = false;  // tests: an invalid element late in the batch
+  bool elements = true;  // false: named sets without their elements (to compare, not to send)
 };
 
 // NEWTABLE, DELTABLE, NEWTABLE, then chains, sets and their elements,
 // limit objects and rules of `t`. Throws std::runtime_error when the table
 // names an interface that does not exist here.
 Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq);
+// Appends BATCH_END (the commit) to a batch built with commit = false.
+void append_batch_end(Batch& b);
 // Deletes table inet fwc (creating it first, so a missing table is no error).
 Batch build_remove(const BuildOptions& o, uint32_t first_seq);
 
