@@ -48,6 +48,7 @@ void pause_before_commit() {
   const char* path = std::getenv("FWC_TEST_PAUSE_BEFORE_COMMIT");
   if (!path || !*path) return;
   std::fprintf(stderr, "fwc: waiting for %s before committing\n", path);
+  std::fclose(std::fopen((std::string(path) + ".waiting").c_str(), "w"));
   for (int i = 0; i < 1200 && access(path, F_OK) != 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }

@@ -127,10 +127,11 @@ bool load_snapshot(Snapshot& s, const std::string& path, std::string& err) {
 
 namespace {
 
-// The dumped message as a request: same type and attributes, minus those
-// the kernel only reports (handles, use counts, positions).
-void copy_message(Batch& b, const nlmsghdr* src, uint16_t flags, std::initializer_list<uint16_t> drop,
-                  const std::string& what) {
+// The dumped message as a request: same type, and those attributes a
+// request may carry (never what the kernel only reports: handles, use
+// counts, positions, and whatever newer kernels add to dumps).
+void copy_message(Batch& b, const nlmsghdr* src, uint16_t flags, std::initializer_list<uint16_t> keep,
+                  const std::string& what, uint32_t set_id = 0) {
   char* dst = b.reserve(src->nlmsg_len + 64);
   nlmsghdr* nlh = mnl_nlmsg_put_header(dst);
   nlh->nlmsg_type = src->nlmsg_type;
@@ -140,12 +141,13 @@ void copy_message(Batch& b, const nlmsghdr* src, uint16_t flags, std::initialize
   std::memcpy(nfg, mnl_nlmsg_get_payload(src), sizeof(nfgenmsg));
   nfg->res_id = 0;
   for (const nlattr* a = first_attr(src); mnl_attr_ok(a, attrs_left(src, a)); a = mnl_attr_next(a)) {
-    bool skip = false;
-    for (uint16_t d : drop) skip = skip || mnl_attr_get_type(a) == d;
-    if (skip) continue;
+    bool wanted = false;
+    for (uint16_t k : keep) wanted = wanted || mnl_attr_get_type(a) == k;
+    if (!wanted) continue;
     std::memcpy(mnl_nlmsg_get_payload_tail(nlh), a, a->nla_len);
     nlh->nlmsg_len += MNL_ALIGN(a->nla_len);
   }
+  if (set_id) mnl_attr_put_u32(nlh, NFTA_SET_ID, htonl(set_id));  // NEWSET requires one
   b.finish(what);
 }
 
@@ -158,23 +160,30 @@ Batch build_restore(const Snapshot& snap, const BuildOptions& o, uint32_t first_
   head.elements = false;
   head.inject_bad_element = false;
   Batch b = build_replace(Table{}, head, first_seq);  // begin, NEWTABLE, DELTABLE, NEWTABLE
+  uint32_t set_id = 0;
   snap.each([&](const nlmsghdr* nlh) {
     switch (nlh->nlmsg_type & 0xff) {
       case NFT_MSG_NEWCHAIN:
-        copy_message(b, nlh, NLM_F_CREATE, {NFTA_CHAIN_HANDLE, NFTA_CHAIN_USE, NFTA_CHAIN_COUNTERS},
+        copy_message(b, nlh, NLM_F_CREATE, {NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, NFTA_CHAIN_HOOK, NFTA_CHAIN_POLICY, NFTA_CHAIN_TYPE,
+                      NFTA_CHAIN_FLAGS, NFTA_CHAIN_USERDATA},
                      "chain " + str_attr(nlh, NFTA_CHAIN_NAME));
         break;
       case NFT_MSG_NEWSET:
-        copy_message(b, nlh, NLM_F_CREATE, {NFTA_SET_HANDLE}, "set " + str_attr(nlh, NFTA_SET_NAME));
+        copy_message(b, nlh, NLM_F_CREATE,
+                     {NFTA_SET_TABLE, NFTA_SET_NAME, NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE, NFTA_SET_KEY_LEN,
+                      NFTA_SET_DATA_TYPE, NFTA_SET_DATA_LEN, NFTA_SET_POLICY, NFTA_SET_DESC, NFTA_SET_TIMEOUT,
+                      NFTA_SET_GC_INTERVAL, NFTA_SET_USERDATA, NFTA_SET_OBJ_TYPE, NFTA_SET_EXPR, NFTA_SET_EXPRESSIONS},
+                     "set " + str_attr(nlh, NFTA_SET_NAME), ++set_id);
         break;
       case NFT_MSG_NEWSETELEM:
-        copy_message(b, nlh, NLM_F_CREATE, {}, "elements of set " + str_attr(nlh, NFTA_SET_ELEM_LIST_SET));
+        copy_message(b, nlh, NLM_F_CREATE,
+                     {NFTA_SET_ELEM_LIST_TABLE, NFTA_SET_ELEM_LIST_SET, NFTA_SET_ELEM_LIST_ELEMENTS}, "elements of set " + str_attr(nlh, NFTA_SET_ELEM_LIST_SET));
         break;
       case NFT_MSG_NEWOBJ:
-        copy_message(b, nlh, NLM_F_CREATE, {NFTA_OBJ_HANDLE, NFTA_OBJ_USE}, "object " + str_attr(nlh, NFTA_OBJ_NAME));
+        copy_message(b, nlh, NLM_F_CREATE, {NFTA_OBJ_TABLE, NFTA_OBJ_NAME, NFTA_OBJ_TYPE, NFTA_OBJ_DATA, NFTA_OBJ_USERDATA}, "object " + str_attr(nlh, NFTA_OBJ_NAME));
         break;
       case NFT_MSG_NEWRULE:
-        copy_message(b, nlh, NLM_F_CREATE | NLM_F_APPEND, {NFTA_RULE_HANDLE, NFTA_RULE_POSITION, NFTA_RULE_ID},
+        copy_message(b, nlh, NLM_F_CREATE | NLM_F_APPEND, {NFTA_RULE_TABLE, NFTA_RULE_CHAIN, NFTA_RULE_EXPRESSIONS, NFTA_RULE_COMPAT, NFTA_RULE_USERDATA},
                      "rule of chain " + str_attr(nlh, NFTA_RULE_CHAIN));
         break;
     }
