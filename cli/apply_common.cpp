@@ -102,6 +102,20 @@ nft::live::Model wanted_model(const nft::Table& t) {
   return m;
 }
 
+bool read_and_diff(nl::Session& s, const nft::live::Model& want, bool full, bool detail, nl::Snapshot& snap,
+                   std::vector<std::string>& lines, nl::Outcome& err) {
+  if (!nl::read_table(s, snap, err, full)) return false;
+  lines = nft::live::diff(nl::model_of(snap), want);
+  if (!detail || snap.complete) return true;
+  for (const auto& l : lines) {
+    if (l.find(": elements changed") == std::string::npos) continue;
+    if (!nl::read_table(s, snap, err, true)) return false;
+    lines = nft::live::diff(nl::model_of(snap), want);
+    break;
+  }
+  return true;
+}
+
 void print_diff(const std::vector<std::string>& lines, FILE* to) {
   for (const auto& l : lines) std::fprintf(to, "%s\n", l.c_str());
 }

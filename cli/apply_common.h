@@ -4,6 +4,7 @@
 
 #include "backends/nftables/live/model.h"
 #include "backends/nftables/netlink/nl_session.h"
+#include "backends/nftables/netlink/nl_snapshot.h"
 #include "backends/nftables/nft_backend.h"
 #include "cli/commands.h"
 
@@ -28,6 +29,12 @@ int fail(const nl::Outcome& o);
 
 // The model of what applying `t` installs.
 nft::live::Model wanted_model(const nft::Table& t);
+
+// Reads the live table (elements of fingerprinted sets only with `full`)
+// and diffs it with `want`; with `detail`, sets whose fingerprint differs
+// are read again in full to list their elements.
+bool read_and_diff(nl::Session& s, const nft::live::Model& want, bool full, bool detail, nl::Snapshot& snap,
+                   std::vector<std::string>& lines, nl::Outcome& err);
 
 void print_diff(const std::vector<std::string>& lines, FILE* to);
 

@@ -94,9 +94,12 @@ bool record_apply(const Paths& p, const std::string& policy_file, const std::str
     return false;
   }
   if (read_file(p.file("applied.nft"), old) && !write_file(p.file("previous.nft"), old, err)) return false;
+  // The exact previous table when it was read in full (--confirm), else
+  // only its compiled script above.
   std::string tmp = p.file("previous.snapshot.tmp");
-  if (!nl::save_snapshot(previous, tmp, err)) return false;
-  std::rename(tmp.c_str(), p.file("previous.snapshot").c_str());
+  if (!previous.complete) std::remove(p.file("previous.snapshot").c_str());
+  else if (!nl::save_snapshot(previous, tmp, err)) return false;
+  else std::rename(tmp.c_str(), p.file("previous.snapshot").c_str());
   return write_file(p.file("applied.yaml"), text, err) && write_file(p.file("applied.nft"), compiled, err);
 }
 

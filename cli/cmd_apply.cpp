@@ -95,10 +95,11 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
   uint32_t gen = 0;
   nl::Outcome err;
   if (!s.genid(gen, err)) return fail(err);
+  // The rollback of --confirm needs every element of the previous table.
   nl::Snapshot before;
-  if (!nl::read_table(s, before, err)) return fail(err);
+  std::vector<std::string> lines;
+  if (!applying::read_and_diff(s, want, o.confirm > 0, o.dry_run, before, lines, err)) return fail(err);
   const auto live = nl::model_of(before);
-  const auto lines = nft::live::diff(live, want);
   if (lines.empty() && !o.always && !o.force && !o.dry_run) {
     std::printf("fwc: no change: table inet fwc already matches the policy (nothing applied)\n");
     return Exit::ok;
@@ -123,7 +124,7 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
   if (res.error != ERESTART) return fail(res);
   // The generation moved: whose change was it?
   nl::Snapshot now;
-  if (!nl::read_table(s, now, err)) return fail(err);
+  if (!nl::read_table(s, now, err, before.complete)) return fail(err);
   if (nft::live::diff(live, nl::model_of(now)).empty()) {
     std::fprintf(stderr, "fwc: the ruleset changed while applying (not table inet fwc): retrying\n");
     retry = true;

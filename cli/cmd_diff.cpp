@@ -11,7 +11,6 @@ namespace {
 struct DiffOptions {
   std::string policy;
   SelectionOptions selection;
-  size_t max_elements = 8;
 };
 
 int run_diff(const DiffOptions& o) {
@@ -22,12 +21,9 @@ int run_diff(const DiffOptions& o) {
     if (!s.ok()) return applying::fail(s.error());
     nft::netlink::Snapshot live;
     nft::netlink::Outcome err;
-    if (!nft::netlink::read_table(s, live, err)) return applying::fail(err);
-    nft::live::DiffOptions d;
-    d.max_elements = o.max_elements;
-    const auto lm = nft::netlink::model_of(live);
-    const auto wm = applying::wanted_model(pr.table);
-    const auto lines = nft::live::diff(lm, wm, d);
+    std::vector<std::string> lines;
+    if (!applying::read_and_diff(s, applying::wanted_model(pr.table), false, true, live, lines, err))
+      return applying::fail(err);
     if (lines.empty()) {
       std::printf("fwc: no change: table inet fwc matches the policy\n");
       return Exit::ok;
@@ -45,7 +41,6 @@ int run_diff(const DiffOptions& o) {
 Run setup_diff(CLI::App& app) {
   auto o = std::make_shared<DiffOptions>();
   app.add_option("policy", o->policy, "Policy file")->required();
-  app.add_option("--max-elements", o->max_elements, "Set elements listed per set before summarising (default 8)");
   o->selection.add_to(app);
   return [o] { return run_diff(*o); };
 }

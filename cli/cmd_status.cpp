@@ -68,7 +68,9 @@ void print_json(const nft::live::Model& m) {
                      {"packets", r.packets}, {"bytes", r.bytes}});
   nlohmann::json sets = nlohmann::json::array();
   for (const auto& s : m.sets)
-    sets.push_back({{"name", s.name}, {"elements", s.addresses ? s.addrs.cidr_count(s.family) : s.other.size()}});
+    sets.push_back({{"name", s.name}, {"fingerprint", s.digest},
+                    {"cidrs", s.elements_known ? nlohmann::json(s.addresses ? s.addrs.cidr_count(s.family) : s.other.size())
+                                               : nlohmann::json(nullptr)}});
   nlohmann::json out = {{"table", "inet fwc"}, {"installed", m.exists}, {"rules", rules}, {"sets", sets}};
   std::printf("%s\n", out.dump(2).c_str());
 }
@@ -82,9 +84,13 @@ void print_text(const nft::live::Model& m) {
   for (const auto& r : m.rules)
     std::printf("%-8s %12llu %14llu  %s\n", r.chain.c_str(), static_cast<unsigned long long>(r.packets),
                 static_cast<unsigned long long>(r.bytes), r.comment.c_str());
-  for (const auto& s : m.sets)
-    std::printf("set %s: %zu elements\n", s.name.c_str(),
-                s.addresses ? s.addrs.cidr_count(s.family) : s.other.size());
+  for (const auto& s : m.sets) {
+    if (!s.elements_known)
+      std::printf("set %s: %s kernel elements (fingerprint)\n", s.name.c_str(),
+                  s.digest.substr(s.digest.find('/') + 1).c_str());
+    else
+      std::printf("set %s: %zu elements\n", s.name.c_str(), s.addresses ? s.addrs.cidr_count(s.family) : s.other.size());
+  }
 }
 
 }  // namespace
@@ -98,7 +104,7 @@ Run setup_status(CLI::App& app) {
     if (!s.ok()) return applying::fail(s.error());
     nft::netlink::Snapshot live;
     nft::netlink::Outcome err;
-    if (!nft::netlink::read_table(s, live, err)) return applying::fail(err);
+    if (!nft::netlink::read_table(s, live, err, false)) return applying::fail(err);
     const auto m = nft::netlink::model_of(live);
     if (*format == "json") print_json(m);
     else if (*format == "prometheus") print_prometheus(m);

@@ -48,6 +48,11 @@ void list_cidrs(const net::AddrSet& s, net::Family f, char sign, const std::stri
 }
 
 void diff_elements(const SetEntry& l, const SetEntry& w, const DiffOptions& o, std::vector<std::string>& out) {
+  if (!l.elements_known || !w.elements_known) {
+    if (!l.digest.empty() && l.digest == w.digest) return;
+    out.push_back("~ set " + w.name + ": elements changed");
+    return;
+  }
   if (l.addresses && w.addresses && l.family == w.family) {
     net::AddrSet added = w.addrs, removed = l.addrs;
     added.subtract(l.addrs);

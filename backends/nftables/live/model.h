@@ -29,6 +29,8 @@ struct SetEntry {
   net::Family family = net::Family::v4;
   net::AddrSet addrs;
   std::vector<std::string> other;  // any other set: its elements, sorted
+  std::string digest;              // fwc's fingerprint of the elements ("" if none)
+  bool elements_known = true;      // false: not read back, only `digest` compares
 };
 
 struct ObjEntry {

@@ -124,10 +124,11 @@ void chain_msg(Batch& b, const Chain& c) {
 }
 
 // nft keeps a set's key byte order and comment in its user data.
-void set_userdata(nftnl_set* s, const std::string& comment) {
+void set_userdata(nftnl_set* s, const std::string& comment, const std::string& digest = "") {
   UdataPtr ud(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
   nftnl_udata_put_u32(ud.get(), NFTNL_UDATA_SET_KEYBYTEORDER, 2 /* big endian */);
   if (!comment.empty()) nftnl_udata_put_strz(ud.get(), NFTNL_UDATA_SET_COMMENT, comment.c_str());
+  if (!digest.empty()) nftnl_udata_put_strz(ud.get(), kUdataDigest, digest.c_str());
   nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud.get()), nftnl_udata_buf_len(ud.get()));
 }
 
@@ -158,7 +159,7 @@ void set_msg(Batch& b, const Set& s, uint32_t id) {
   } else {
     nftnl_set_set_u32(ns.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
   }
-  set_userdata(ns.get(), s.comment);
+  set_userdata(ns.get(), s.comment, s.meter ? "" : set_digest(s));
   nftnl_set_nlmsg_build_payload(header(b, NFT_MSG_NEWSET, NLM_F_CREATE), ns.get());
   b.finish("set " + s.name);
 }
@@ -248,6 +249,29 @@ void interval_elements(Batch& b, const Set& s, uint32_t id) {
     }
   }
 }
+
+}  // namespace
+
+std::string set_digest(const Set& s) {
+  const net::Family f = s.family;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&h](net::u128 v) {
+    for (int i = 0; i < 16; ++i) {
+      h ^= static_cast<uint8_t>(v >> (8 * i));
+      h *= 1099511628211ull;
+    }
+  };
+  for (const auto& iv : s.addrs.intervals(f)) {
+    mix(iv.lo);
+    mix(iv.hi);
+  }
+  const size_t cidrs = s.addrs.cidr_count(f);  // the kernel counts interval starts: one per CIDR
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%016llx/%zu", static_cast<unsigned long long>(h), cidrs);
+  return buf;
+}
+
+namespace {
 
 void limit_msg(Batch& b, const LimitObject& l) {
   ObjPtr o(nftnl_obj_alloc());

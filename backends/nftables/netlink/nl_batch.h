@@ -46,6 +46,12 @@ struct BuildOptions {
 // limit objects and rules of `t`. Throws std::runtime_error when the table
 // names an interface that does not exist here.
 Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq);
+// A named address set's fingerprint, kept in its user data (TLV type
+// kUdataDigest): "HASH/N", a hash of its intervals and N, its number of
+// CIDRs (the element count newer kernels report). Lets a large unchanged set compare without a dump.
+constexpr uint8_t kUdataDigest = 200;
+std::string set_digest(const Set& s);
+
 // Appends BATCH_END (the commit) to a batch built with commit = false.
 void append_batch_end(Batch& b);
 // Deletes table inet fwc (creating it first, so a missing table is no error).

@@ -43,6 +43,16 @@ void each_nested(const nlattr* nest, F f) {
     f(a);
 }
 
+// NFTA_SET_COUNT (kernels from 6.15 on): the set's element count, 0 if absent.
+uint32_t kernel_count(const nlmsghdr* nlh) {
+  constexpr uint16_t kSetCount = 20;
+  const auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)));
+  const char* end = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+  for (; mnl_attr_ok(a, static_cast<int>(end - reinterpret_cast<const char*>(a))); a = mnl_attr_next(a))
+    if (mnl_attr_get_type(a) == kSetCount && mnl_attr_get_payload_len(a) == 4) return ntohl(mnl_attr_get_u32(a));
+  return 0;
+}
+
 struct Element {
   std::vector<uint8_t> key;
   bool end = false;
@@ -53,6 +63,7 @@ class Builder {
   void feed(const nlmsghdr* nlh);
   live::Model finish();
   bool exists = false;
+  bool elements_read = true;  // false: fingerprinted sets come without elements
 
  private:
   void chain(const nlmsghdr* nlh);
@@ -112,7 +123,17 @@ void Builder::set(const nlmsghdr* nlh) {
       if (nftnl_set_is_set(s, NFTNL_SET_TIMEOUT))
         e.sig += " timeout " + std::to_string(nftnl_set_get_u64(s, NFTNL_SET_TIMEOUT));
       uint32_t len = 0;
-      if (const void* ud = nftnl_set_get_data(s, NFTNL_SET_USERDATA, &len)) e.sig += " udata " + hex(ud, len);
+      if (const void* ud = nftnl_set_get_data(s, NFTNL_SET_USERDATA, &len)) {
+        e.digest = udata_digest(ud, len);
+        e.sig += " udata " + hex(ud, len);
+        if (!e.digest.empty()) e.sig.resize(e.sig.size() - 2 * (e.digest.size() + 3));  // the fingerprint TLV is last
+      }
+      if (!e.digest.empty()) {
+        e.elements_known = elements_read;
+        // Newer kernels report the element count: a set changed behind fwc's back shows.
+        if (uint32_t count = kernel_count(nlh); count && e.digest.substr(e.digest.find('/') + 1) != std::to_string(count))
+          e.digest += " (kernel holds " + std::to_string(count) + ")";
+      }
       e.addresses = (flags & NFT_SET_INTERVAL) && !(flags & NFT_SET_EVAL) && (key_len == 4 || key_len == 16);
       e.family = key_len == 16 ? net::Family::v6 : net::Family::v4;
       named_[ref] = e.name;
@@ -287,6 +308,7 @@ live::Model Builder::finish() {
 live::Model model_of(const Snapshot& snap) {
   Builder b;
   b.exists = snap.exists;
+  b.elements_read = snap.complete;
   snap.each([&](const nlmsghdr* nlh) { b.feed(nlh); });
   return b.finish();
 }
@@ -294,6 +316,7 @@ live::Model model_of(const Snapshot& snap) {
 live::Model model_of(const Batch& batch) {
   Builder b;
   b.exists = true;
+  b.elements_read = false;
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(batch.data());
   int len = static_cast<int>(batch.size());
   for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) b.feed(nlh);
@@ -308,6 +331,8 @@ void attach_sets(live::Model& m, const Table& t) {
       net::AddrSet only = s.addrs;
       only.subtract(net::AddrSet::any_of(s.family == net::Family::v4 ? net::Family::v6 : net::Family::v4));
       e.addrs = std::move(only);
+      e.digest = set_digest(s);
+      e.elements_known = true;
     }
   }
 }

@@ -8,8 +8,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <vector>
@@ -174,8 +172,7 @@ Outcome Session::send(const Batch& b) {
       auto* e = static_cast<nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
       if (e->error == 0) continue;
       ++errors;
-      if (std::getenv("FWC_DEBUG_NETLINK"))
-        std::fprintf(stderr, "netlink error %d at %s\n", e->error, b.describe(nlh->nlmsg_seq).c_str());
+
       if (!first_err || (first_err == ENOBUFS) || nlh->nlmsg_seq < first_seq) {
         first_err = -e->error;
         first_seq = nlh->nlmsg_seq;

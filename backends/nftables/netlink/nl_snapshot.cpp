@@ -12,6 +12,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <iterator>
+#include <stdexcept>
 
 #include "backends/nftables/netlink/nl_internal.h"
 
@@ -53,7 +54,25 @@ nlmsghdr* get_request(char* buf, uint16_t type, uint16_t flags) {
 
 }  // namespace
 
-bool read_table(Session& s, Snapshot& out, Outcome& err) {
+std::string udata_digest(const void* data, size_t len) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  for (size_t i = 0; i + 2 <= len; i += 2 + p[i + 1]) {
+    uint8_t type = p[i], n = p[i + 1];
+    if (i + 2 + n > len) break;
+    if (type == kUdataDigest && n > 0) return std::string(reinterpret_cast<const char*>(p + i + 2), n - 1);
+  }
+  return "";
+}
+
+namespace {
+std::string set_msg_digest(const nlmsghdr* nlh) {
+  for (const nlattr* a = first_attr(nlh); mnl_attr_ok(a, attrs_left(nlh, a)); a = mnl_attr_next(a))
+    if (mnl_attr_get_type(a) == NFTA_SET_USERDATA) return udata_digest(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+  return "";
+}
+}  // namespace
+
+bool read_table(Session& s, Snapshot& out, Outcome& err, bool full) {
   out = Snapshot{};
   char buf[512];
   nlmsghdr* req = get_request(buf, NFT_MSG_GETTABLE, NLM_F_ACK);
@@ -84,6 +103,10 @@ bool read_table(Session& s, Snapshot& out, Outcome& err) {
   out.each([&](const nlmsghdr* nlh) {
     if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSET) return;
     if (u32_attr(nlh, NFTA_SET_FLAGS) & (NFT_SET_EVAL | NFT_SET_TIMEOUT)) return;
+    if (!full && !set_msg_digest(nlh).empty()) {
+      out.complete = false;
+      return;
+    }
     sets.push_back(str_attr(nlh, NFTA_SET_NAME));
   });
   for (const auto& name : sets) {
@@ -102,6 +125,10 @@ bool read_table(Session& s, Snapshot& out, Outcome& err) {
 }
 
 bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err) {
+  if (!s.complete) {
+    err = "the snapshot of " + path + " lacks set elements";
+    return false;
+  }
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   f << "fwc-snapshot 1 " << (s.exists ? 1 : 0) << "\n";
   f.write(s.msgs.data(), static_cast<std::streamsize>(s.msgs.size()));
@@ -155,6 +182,7 @@ void copy_message(Batch& b, const nlmsghdr* src, uint16_t flags, std::initialize
 
 Batch build_restore(const Snapshot& snap, const BuildOptions& o, uint32_t first_seq) {
   if (!snap.exists) return build_remove(o, first_seq);
+  if (!snap.complete) throw std::runtime_error("cannot restore a table read without its set elements");
   BuildOptions head = o;
   head.commit = false;
   head.elements = false;

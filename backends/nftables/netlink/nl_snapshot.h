@@ -15,6 +15,7 @@ namespace fwc::nft::netlink {
 
 struct Snapshot {
   bool exists = false;
+  bool complete = true;  // false: elements of fingerprinted sets were not read
   // Chains, sets, their elements, objects and rules, as the kernel dumped
   // them, back to back (each NLMSG_ALIGNed): the order a batch recreates them.
   std::vector<char> msgs;
@@ -27,14 +28,19 @@ struct Snapshot {
 };
 
 // Dumps table inet fwc (nothing of any other table). Elements of dynamic
-// sets (meters) are state, not ruleset: they are not read.
-bool read_table(Session& s, Snapshot& out, Outcome& err);
+// sets (meters) are state, not ruleset: they are not read. Without `full`,
+// neither are those of sets carrying fwc's fingerprint: the kernel dumps
+// interval sets in time quadratic in their size.
+bool read_table(Session& s, Snapshot& out, Outcome& err, bool full = true);
+
+// The fingerprint (set_digest) in a set's user data, "" if none.
+std::string udata_digest(const void* data, size_t len);
 
 bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err);
 bool load_snapshot(Snapshot& s, const std::string& path, std::string& err);
 
 // A batch that replaces table inet fwc with exactly the snapshot's (or
-// deletes it, when the snapshot holds none).
+// deletes it, when the snapshot holds none). The snapshot must be complete.
 Batch build_restore(const Snapshot& snap, const BuildOptions& o, uint32_t first_seq);
 
 // The canonical model of a snapshot, or of a batch fwc would send (its
