@@ -38,6 +38,20 @@ struct ApplyOptions {
   SelectionOptions selection;
 };
 
+// FWC_TIMING=1: the time of each phase on stderr (for the benchmarks).
+void phase(const char* what) {
+  static const bool on = [] {
+    const char* v = std::getenv("FWC_TIMING");
+    return v && *v == '1';
+  }();
+  static auto last = std::chrono::steady_clock::now();
+  if (!on) return;
+  auto now = std::chrono::steady_clock::now();
+  std::fprintf(stderr, "fwc: timing: %-18s %7.1f ms\n", what,
+               std::chrono::duration<double, std::milli>(now - last).count());
+  last = now;
+}
+
 bool test_flag(const char* name) {
   const char* v = std::getenv(name);
   return v && *v == '1';
@@ -100,6 +114,7 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
   std::vector<std::string> lines;
   if (!applying::read_and_diff(s, want, o.confirm > 0, o.dry_run, before, lines, err)) return fail(err);
   const auto live = nl::model_of(before);
+  phase("read back, diff");
   if (lines.empty() && !o.always && !o.force && !o.dry_run) {
     std::printf("fwc: no change: table inet fwc already matches the policy (nothing applied)\n");
     return Exit::ok;
@@ -112,14 +127,18 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
   bo.genid = gen;
   if (!o.dry_run) pause_before_commit();
   nl::Batch b = nl::build_replace(pr.table, bo, s.next_seq());
+  phase("build batch");
   nl::Outcome res = s.send(b);
+  phase("kernel");
   if (res.ok) {
     if (o.dry_run) {
       std::printf("fwc: the kernel accepts the ruleset (nothing applied)\n");
       return Exit::ok;
     }
     std::printf("fwc: applied table inet fwc (%zu netlink messages, %zu bytes)\n", b.messages(), b.size());
-    return after_apply(o, pr.table, before);
+    int rc = after_apply(o, pr.table, before);
+    phase("record state");
+    return rc;
   }
   if (res.error != ERESTART) return fail(res);
   // The generation moved: whose change was it?
@@ -137,8 +156,10 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
 }
 
 int run_apply(const ApplyOptions& o) {
+  phase("start");
   applying::Prepared pr;
   if (int rc = applying::prepare(o.policy, o.selection, pr)) return rc;
+  phase("compile");
   if (!o.force) {
     std::string why = applying::lockout_problem(pr.ruleset);
     if (!why.empty()) {
@@ -157,6 +178,7 @@ int run_apply(const ApplyOptions& o) {
   }
   try {
     const auto want = applying::wanted_model(pr.table);
+    phase("wanted model");
     for (int attempt = 1; attempt <= kAttempts; ++attempt) {
       bool retry = false;
       int rc = apply_once(o, pr, want, retry);

@@ -34,7 +34,10 @@ char* Batch::reserve(size_t max) {
     first_seq_ = next_seq_;
     started_ = true;
   }
-  if (buf_.size() < len_ + max) buf_.resize(std::max(buf_.size() * 2, len_ + max));
+  if (buf_.size() < len_ + max) {
+    if (buf_.capacity() < len_ + max) buf_.reserve(std::max(buf_.capacity() * 2, len_ + max));
+    buf_.resize(buf_.capacity());
+  }
   std::memset(buf_.data() + len_, 0, max < 256 ? max : 256);
   return buf_.data() + len_;
 }
@@ -254,6 +257,11 @@ void interval_elements(Batch& b, const Set& s, uint32_t id) {
 
 std::string set_digest(const Set& s) {
   const net::Family f = s.family;
+  // Copies of one address set share their storage: compute once per process.
+  static std::vector<std::pair<std::pair<const void*, size_t>, std::string>> cache;
+  const std::pair<const void*, size_t> key{s.addrs.identity(f), s.addrs.intervals(f).size()};
+  for (const auto& [k, v] : cache)
+    if (k == key && key.first) return v;
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   auto mix = [&h](net::u128 v) {
     for (int i = 0; i < 16; ++i) {
@@ -268,6 +276,7 @@ std::string set_digest(const Set& s) {
   const size_t cidrs = s.addrs.cidr_count(f);  // the kernel counts interval starts: one per CIDR
   char buf[48];
   std::snprintf(buf, sizeof buf, "%016llx/%zu", static_cast<unsigned long long>(h), cidrs);
+  cache.emplace_back(key, buf);
   return buf;
 }
 
@@ -344,6 +353,12 @@ void add_anon_set(Batch& b, const AnonSet& s, const std::string& what) {
 
 Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
   Batch b(first_seq);
+  if (o.elements) {
+    // About 40 bytes per interval element pair, as sent.
+    size_t intervals = 0;
+    for (const auto& s : t.sets) intervals += s.addrs.intervals(s.family).size();
+    b.expect(256 * 1024 + intervals * 48);
+  }
   batch_begin(b, o);
   table_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "table inet fwc");
   table_msg(b, NFT_MSG_DELTABLE, 0, "delete of the previous table inet fwc");

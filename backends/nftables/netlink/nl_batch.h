@@ -19,6 +19,8 @@ class Batch {
   // Room for one message of at most `max` bytes; finish() commits it.
   char* reserve(size_t max);
   uint32_t next_seq() const { return next_seq_; }
+  // Room for `bytes` in all, allocated up front (a large batch grows once).
+  void expect(size_t bytes) { buf_.reserve(bytes); }
   void finish(const std::string& what);
   const char* data() const { return buf_.data(); }
   size_t size() const { return len_; }

@@ -328,9 +328,9 @@ void attach_sets(live::Model& m, const Table& t) {
     if (s.meter) continue;
     for (auto& e : m.sets) {
       if (e.name != s.name) continue;
-      net::AddrSet only = s.addrs;
-      only.subtract(net::AddrSet::any_of(s.family == net::Family::v4 ? net::Family::v6 : net::Family::v4));
-      e.addrs = std::move(only);
+      const net::Family other = s.family == net::Family::v4 ? net::Family::v6 : net::Family::v4;
+      e.addrs = s.addrs;  // shared storage, not copied
+      if (!s.addrs.empty(other)) e.addrs.subtract(net::AddrSet::any_of(other));
       e.digest = set_digest(s);
       e.elements_known = true;
     }
