@@ -88,12 +88,15 @@ bool read_file(const std::string& path, std::string& out) {
 bool record_apply(const Paths& p, const std::string& policy_file, const std::string& compiled,
                   const nl::Snapshot& previous, std::string& err) {
   if (!ensure_dir(p.dir, err)) return false;
-  std::string text, old;
+  std::string text;
   if (!read_file(policy_file, text)) {
     err = "cannot read " + policy_file;
     return false;
   }
-  if (read_file(p.file("applied.nft"), old) && !write_file(p.file("previous.nft"), old, err)) return false;
+  if (std::rename(p.file("applied.nft").c_str(), p.file("previous.nft").c_str()) != 0 && errno != ENOENT) {
+    err = "cannot rename " + p.file("applied.nft") + ": " + std::strerror(errno);
+    return false;
+  }
   // The exact previous table when it was read in full (--confirm), else
   // only its compiled script above.
   std::string tmp = p.file("previous.snapshot.tmp");

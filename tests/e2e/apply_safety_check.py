@@ -102,6 +102,11 @@ def diff_checks(c):
                  "an unchanged re-apply is skipped", r.stdout + r.stderr)
         r = c.fwc_run(ns, "apply", QUPTIME, "--always")
         c.expect(r.returncode == 0 and "applied" in r.stdout, "--always re-applies", r.stdout + r.stderr)
+        files = sorted(os.listdir(c.state))
+        with open(os.path.join(c.state, "applied.yaml")) as f, open(os.path.join(ROOT, QUPTIME)) as g:
+            same = f.read() == g.read()
+        c.expect(same and {"applied.nft", "previous.nft", "fwc.lock"} <= set(files),
+                 "the state directory records the policy and the compiled scripts", files)
         r = c.fwc_run(ns, "diff", HEROCTL, "--node", "node1")
         c.expect(r.returncode == 1 and "- rule in chain input: inbound[1] ssh-operator" in r.stdout
                  and "- set meter_quptime_join_rate_v4" in r.stdout, "diff to another policy lists rules and sets", r.stdout + r.stderr)
