@@ -16,6 +16,9 @@ namespace fwc::cli::applying {
 
 namespace {
 
+// Larger changed sets are summarised, not dumped to list their elements.
+constexpr unsigned long long kDetailLimit = 100000;
+
 host::Identity this_host() {
   host::Identity id;
   char name[256] = {};
@@ -107,12 +110,21 @@ bool read_and_diff(nl::Session& s, const nft::live::Model& want, bool full, bool
   if (!nl::read_table(s, snap, err, full)) return false;
   lines = nft::live::diff(nl::model_of(snap), want);
   if (!detail || snap.complete) return true;
-  for (const auto& l : lines) {
-    if (l.find(": elements changed") == std::string::npos) continue;
-    if (!nl::read_table(s, snap, err, true)) return false;
-    lines = nft::live::diff(nl::model_of(snap), want);
-    break;
+  // Elements are listed when the changed sets are small enough to dump: the
+  // kernel dumps interval sets in time quadratic in their size.
+  const auto live = nl::model_of(snap);
+  bool changed = false;
+  for (const auto& set : live.sets) {
+    if (set.elements_known) continue;
+    for (const auto& w : want.sets) {
+      if (w.name != set.name || w.digest == set.digest) continue;
+      changed = true;
+      if (std::strtoull(set.digest.substr(set.digest.find('/') + 1).c_str(), nullptr, 10) > kDetailLimit) return true;
+    }
   }
+  if (!changed) return true;
+  if (!nl::read_table(s, snap, err, true)) return false;
+  lines = nft::live::diff(nl::model_of(snap), want);
   return true;
 }
 

@@ -150,3 +150,15 @@ TEST_CASE("large set differences are summarised with counts") {
   REQUIRE(lines.size() == 4);
   CHECK(lines[0] == "+ set blocked_v4: 100 elements added (first 3 shown)");
 }
+
+TEST_CASE("sets read without elements compare by fingerprint") {
+  nft::live::Model live = model_with({}, {}), want = model_with({"203.0.113.0/24"}, {});
+  live.sets[0].elements_known = false;
+  live.sets[0].digest = "00000000000000aa/1";
+  want.sets[0].digest = "00000000000000aa/1";
+  CHECK(nft::live::diff(live, want).empty());
+  want.sets[0].digest = "00000000000000bb/3";
+  auto lines = nft::live::diff(live, want);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == "~ set blocked_v4: elements changed (live 1, policy 3 CIDRs)");
+}

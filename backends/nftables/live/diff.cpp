@@ -50,7 +50,11 @@ void list_cidrs(const net::AddrSet& s, net::Family f, char sign, const std::stri
 void diff_elements(const SetEntry& l, const SetEntry& w, const DiffOptions& o, std::vector<std::string>& out) {
   if (!l.elements_known || !w.elements_known) {
     if (!l.digest.empty() && l.digest == w.digest) return;
-    out.push_back("~ set " + w.name + ": elements changed");
+    auto count = [](const SetEntry& e) {
+      size_t slash = e.digest.find('/');
+      return slash == std::string::npos ? std::string("?") : e.digest.substr(slash + 1);
+    };
+    out.push_back("~ set " + w.name + ": elements changed (live " + count(l) + ", policy " + count(w) + " CIDRs)");
     return;
   }
   if (l.addresses && w.addresses && l.family == w.family) {
