@@ -167,6 +167,14 @@ void set_msg(Batch& b, const Set& s, uint32_t id) {
   b.finish("set " + s.name);
 }
 
+char* put_attr_header(char* p, size_t len, uint16_t type) {
+  nlattr a;
+  a.nla_len = static_cast<uint16_t>(len);
+  a.nla_type = type;
+  std::memcpy(p, &a, sizeof a);
+  return p + MNL_ATTR_HDRLEN;
+}
+
 // Writes elements into NEWSETELEM messages of at most kElementBytes each.
 class ElementWriter {
  public:
@@ -178,14 +186,28 @@ class ElementWriter {
     size_t need = n * (32 + key_len);
     if (nlh_ && used() + need > kElementBytes) flush();
     if (!nlh_) open();
+    // The attributes libmnl's nest/put calls would write, laid out directly
+    // (a million-entry set is two million of these).
+    char* p = static_cast<char*>(mnl_nlmsg_get_payload_tail(nlh_));
+    char* const begin = p;
+    const uint32_t padded = MNL_ALIGN(key_len);  // ports are 2 bytes: padded to 4
+    const uint16_t value_len = static_cast<uint16_t>(MNL_ATTR_HDRLEN + padded);
     for (size_t i = 0; i < n; ++i) {
-      nlattr* e = mnl_attr_nest_start(nlh_, NFTA_LIST_ELEM);
-      if (ends[i]) mnl_attr_put_u32(nlh_, NFTA_SET_ELEM_FLAGS, htonl(NFT_SET_ELEM_INTERVAL_END));
-      nlattr* k = mnl_attr_nest_start(nlh_, NFTA_SET_ELEM_KEY);
-      mnl_attr_put(nlh_, NFTA_DATA_VALUE, key_len, keys[i]);
-      mnl_attr_nest_end(nlh_, k);
-      mnl_attr_nest_end(nlh_, e);
+      const uint16_t flags_len = ends[i] ? MNL_ATTR_HDRLEN + 4 : 0;
+      p = put_attr_header(p, MNL_ATTR_HDRLEN + flags_len + MNL_ATTR_HDRLEN + value_len, NLA_F_NESTED | NFTA_LIST_ELEM);
+      if (ends[i]) {
+        p = put_attr_header(p, flags_len, NFTA_SET_ELEM_FLAGS);
+        const uint32_t flag = htonl(NFT_SET_ELEM_INTERVAL_END);
+        std::memcpy(p, &flag, 4);
+        p += 4;
+      }
+      p = put_attr_header(p, MNL_ATTR_HDRLEN + value_len, NLA_F_NESTED | NFTA_SET_ELEM_KEY);
+      p = put_attr_header(p, MNL_ATTR_HDRLEN + key_len, NFTA_DATA_VALUE);
+      std::memset(p, 0, padded);
+      std::memcpy(p, keys[i], key_len);
+      p += padded;
     }
+    nlh_->nlmsg_len += static_cast<uint32_t>(p - begin);
     count_ += n;
   }
   void flush() {
