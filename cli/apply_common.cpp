@@ -119,7 +119,10 @@ bool read_and_diff(nl::Session& s, const nft::live::Model& want, bool full, bool
     for (const auto& w : want.sets) {
       if (w.name != set.name || w.digest == set.digest) continue;
       changed = true;
-      if (std::strtoull(set.digest.substr(set.digest.find('/') + 1).c_str(), nullptr, 10) > kDetailLimit) return true;
+      unsigned long long size = set.count >= 0 ? static_cast<unsigned long long>(set.count) : 0;
+      if (set.count < 0 && !set.digest.empty())
+        size = std::strtoull(set.digest.substr(set.digest.find('/') + 1).c_str(), nullptr, 10);
+      if (size > kDetailLimit) return true;
     }
   }
   if (!changed) return true;

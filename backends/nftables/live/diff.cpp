@@ -52,7 +52,8 @@ void diff_elements(const SetEntry& l, const SetEntry& w, const DiffOptions& o, s
     if (!l.digest.empty() && l.digest == w.digest) return;
     auto count = [](const SetEntry& e) {
       size_t slash = e.digest.find('/');
-      return slash == std::string::npos ? std::string("?") : e.digest.substr(slash + 1);
+      if (slash != std::string::npos) return e.digest.substr(slash + 1);
+      return e.count >= 0 ? "about " + std::to_string(e.count) : std::string("?");
     };
     out.push_back("~ set " + w.name + ": elements changed (live " + count(l) + ", policy " + count(w) + " CIDRs)");
     return;

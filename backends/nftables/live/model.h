@@ -31,6 +31,7 @@ struct SetEntry {
   std::vector<std::string> other;  // any other set: its elements, sorted
   std::string digest;              // fwc's fingerprint of the elements ("" if none)
   bool elements_known = true;      // false: not read back, only `digest` compares
+  long long count = -1;            // elements the kernel reports (newer kernels; a size hint), -1 unknown
 };
 
 struct ObjEntry {

@@ -43,14 +43,14 @@ void each_nested(const nlattr* nest, F f) {
     f(a);
 }
 
-// NFTA_SET_COUNT (kernels from 6.15 on): the set's element count, 0 if absent.
-uint32_t kernel_count(const nlmsghdr* nlh) {
+// NFTA_SET_COUNT (newer kernels): about the number of intervals, -1 if absent.
+long long kernel_count(const nlmsghdr* nlh) {
   constexpr uint16_t kSetCount = 20;
   const auto* a = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg)));
   const char* end = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
   for (; mnl_attr_ok(a, static_cast<int>(end - reinterpret_cast<const char*>(a))); a = mnl_attr_next(a))
     if (mnl_attr_get_type(a) == kSetCount && mnl_attr_get_payload_len(a) == 4) return ntohl(mnl_attr_get_u32(a));
-  return 0;
+  return -1;
 }
 
 struct Element {
@@ -128,12 +128,9 @@ void Builder::set(const nlmsghdr* nlh) {
         e.sig += " udata " + hex(ud, len);
         if (!e.digest.empty()) e.sig.resize(e.sig.size() - 2 * (e.digest.size() + 3));  // the fingerprint TLV is last
       }
-      if (!e.digest.empty()) {
-        e.elements_known = elements_read;
-        // Newer kernels report the element count: a set changed behind fwc's back shows.
-        if (uint32_t count = kernel_count(nlh); count && e.digest.substr(e.digest.find('/') + 1) != std::to_string(count))
-          e.digest += " (kernel holds " + std::to_string(count) + ")";
-      }
+      // Elements of dynamic sets (meters) are state: never read, never compared.
+      e.elements_known = elements_read || (flags & (NFT_SET_EVAL | NFT_SET_TIMEOUT));
+      e.count = kernel_count(nlh);  // a size hint only: kernels count intervals their own way
       e.addresses = (flags & NFT_SET_INTERVAL) && !(flags & NFT_SET_EVAL) && (key_len == 4 || key_len == 16);
       e.family = key_len == 16 ? net::Family::v6 : net::Family::v4;
       named_[ref] = e.name;

@@ -64,14 +64,6 @@ std::string udata_digest(const void* data, size_t len) {
   return "";
 }
 
-namespace {
-std::string set_msg_digest(const nlmsghdr* nlh) {
-  for (const nlattr* a = first_attr(nlh); mnl_attr_ok(a, attrs_left(nlh, a)); a = mnl_attr_next(a))
-    if (mnl_attr_get_type(a) == NFTA_SET_USERDATA) return udata_digest(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
-  return "";
-}
-}  // namespace
-
 bool read_table(Session& s, Snapshot& out, Outcome& err, bool full) {
   out = Snapshot{};
   char buf[512];
@@ -103,8 +95,8 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full) {
   out.each([&](const nlmsghdr* nlh) {
     if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSET) return;
     if (u32_attr(nlh, NFTA_SET_FLAGS) & (NFT_SET_EVAL | NFT_SET_TIMEOUT)) return;
-    if (!full && !set_msg_digest(nlh).empty()) {
-      out.complete = false;
+    if (!full && !(u32_attr(nlh, NFTA_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
+      out.complete = false;  // named sets compare by fingerprint
       return;
     }
     sets.push_back(str_attr(nlh, NFTA_SET_NAME));

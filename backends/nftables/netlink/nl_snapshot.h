@@ -29,8 +29,8 @@ struct Snapshot {
 
 // Dumps table inet fwc (nothing of any other table). Elements of dynamic
 // sets (meters) are state, not ruleset: they are not read. Without `full`,
-// neither are those of sets carrying fwc's fingerprint: the kernel dumps
-// interval sets in time quadratic in their size.
+// neither are those of named sets (they compare by fingerprint): the kernel
+// dumps interval sets in time quadratic in their size.
 bool read_table(Session& s, Snapshot& out, Outcome& err, bool full = true);
 
 // The fingerprint (set_digest) in a set's user data, "" if none.
