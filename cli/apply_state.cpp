@@ -93,17 +93,40 @@ bool record_apply(const Paths& p, const std::string& policy_file, const std::str
     err = "cannot read " + policy_file;
     return false;
   }
-  if (std::rename(p.file("applied.nft").c_str(), p.file("previous.nft").c_str()) != 0 && errno != ENOENT) {
-    err = "cannot rename " + p.file("applied.nft") + ": " + std::strerror(errno);
-    return false;
+  for (const char* kind : {"yaml", "nft"}) {
+    std::string from = p.file("applied.") + kind, to = p.file("previous.") + kind;
+    if (std::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT) {
+      err = "cannot rename " + from + ": " + std::strerror(errno);
+      return false;
+    }
   }
   // The exact previous table when it was read in full (--confirm), else
-  // only its compiled script above.
+  // only its policy and compiled script above.
   std::string tmp = p.file("previous.snapshot.tmp");
   if (!previous.complete) std::remove(p.file("previous.snapshot").c_str());
   else if (!nl::save_snapshot(previous, tmp, err)) return false;
   else std::rename(tmp.c_str(), p.file("previous.snapshot").c_str());
   return write_file(p.file("applied.yaml"), text, err) && write_file(p.file("applied.nft"), compiled, err);
+}
+
+bool save_batch(const Paths& p, const nl::Batch& b, std::string& err) {
+  std::string tmp = p.file("applied.batch.tmp");
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f.write(b.data(), static_cast<std::streamsize>(b.size()));
+    if (!f.flush()) {
+      err = "cannot write " + tmp + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  return std::rename(tmp.c_str(), p.file("applied.batch").c_str()) == 0;
+}
+
+void record_rollback(const Paths& p, const nl::Batch& restore) {
+  std::string err;
+  for (const char* kind : {"yaml", "nft"})
+    std::rename((p.file("previous.") + kind).c_str(), (p.file("applied.") + kind).c_str());
+  save_batch(p, restore, err);
 }
 
 bool cancel_pending(const Paths& p, bool& had_one) {

@@ -33,10 +33,19 @@ bool ensure_dir(const std::string& dir, std::string& err);
 bool write_file(const std::string& path, const std::string& text, std::string& err);
 bool read_file(const std::string& path, std::string& out);
 
-// After a successful apply: the policy text, the compiled script, the
-// previous table (exact snapshot) and the previous compiled script.
+// After a successful apply: the policy text and the compiled script
+// (applied.yaml, applied.nft; the ones before become previous.*), and the
+// previous table (exact snapshot) when it was read in full.
 bool record_apply(const Paths& p, const std::string& policy_file, const std::string& compiled,
                   const nft::netlink::Snapshot& previous, std::string& err);
+
+// The batch an apply sent (`applied.batch`): the elements of its sets,
+// for a later rollback that reads the live table without them.
+bool save_batch(const Paths& p, const nft::netlink::Batch& b, std::string& err);
+
+// After a rollback: the previous policy and script are the applied ones
+// again, and `restore` is the batch that installed the table.
+void record_rollback(const Paths& p, const nft::netlink::Batch& restore);
 
 // A pending rollback: the file `pending` holds "PID DEADLINE"; removing it
 // (fwc confirm) cancels the rollback.

@@ -85,9 +85,11 @@ int submit(bool commit, Build build) {
   return Exit::ok;
 }
 
-int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Snapshot& before) {
+int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sent, const nl::Snapshot& before) {
   state::Paths p = state::paths(o.state_dir);
   std::string err;
+  if (!state::save_batch(p, sent, err))
+    std::fprintf(stderr, "fwc: warning: applied, but the batch was not recorded: %s\n", err.c_str());
   bool superseded = false;
   state::cancel_pending(p, superseded);
   if (superseded) std::fprintf(stderr, "fwc: note: this apply replaces an unconfirmed one (its rollback is cancelled)\n");
@@ -109,11 +111,19 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
   uint32_t gen = 0;
   nl::Outcome err;
   if (!s.genid(gen, err)) return fail(err);
-  // The rollback of --confirm needs every element of the previous table.
   nl::Snapshot before;
   std::vector<std::string> lines;
-  if (!applying::read_and_diff(s, want, o.confirm > 0, o.dry_run, before, lines, err)) return fail(err);
+  if (!applying::read_and_diff(s, want, false, o.dry_run, before, lines, err)) return fail(err);
   const auto live = nl::model_of(before);
+  if (o.confirm > 0 && !before.complete && !lines.empty()) {
+    // The rollback needs every element of the previous table: from the
+    // batch that installed it when the fingerprints match, else a dump.
+    std::string sent;
+    if (!state::read_file(state::paths(o.state_dir).file("applied.batch"), sent) ||
+        !nl::complete_from_batch(before, sent)) {
+      if (!nl::read_table(s, before, err, true)) return fail(err);
+    }
+  }
   phase("read back, diff");
   if (lines.empty() && !o.always && !o.force && !o.dry_run) {
     std::printf("fwc: no change: table inet fwc already matches the policy (nothing applied)\n");
@@ -136,14 +146,14 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
       return Exit::ok;
     }
     std::printf("fwc: applied table inet fwc (%zu netlink messages, %zu bytes)\n", b.messages(), b.size());
-    int rc = after_apply(o, pr.table, before);
+    int rc = after_apply(o, pr.table, b, before);
     phase("record state");
     return rc;
   }
   if (res.error != ERESTART) return fail(res);
   // The generation moved: whose change was it?
   nl::Snapshot now;
-  if (!nl::read_table(s, now, err, before.complete)) return fail(err);
+  if (!nl::read_table(s, now, err, false)) return fail(err);
   if (nft::live::diff(live, nl::model_of(now)).empty()) {
     std::fprintf(stderr, "fwc: the ruleset changed while applying (not table inet fwc): retrying\n");
     retry = true;

@@ -55,7 +55,9 @@ bool still_pending(const state::Paths& p) {
     if (!s.genid(gen, o)) break;
     nl::BuildOptions bo;
     bo.genid = gen;
-    o = s.send(nl::build_restore(previous, bo, s.next_seq()));
+    nl::Batch restore = nl::build_restore(previous, bo, s.next_seq());
+    o = s.send(restore);
+    if (o.ok) state::record_rollback(p, restore);
     if (o.ok || o.error != 85 /* ERESTART */) break;
   }
   std::remove(p.file("pending").c_str());

@@ -208,6 +208,21 @@ def confirm_checks(c):
             time.sleep(0.2)
         time.sleep(0.3)
         c.expect(listing(ns) == "", "unconfirmed with no previous table: table inet fwc is removed")
+        # Named sets: their elements come from the batch that installed them.
+        c.fwc_run(ns, "apply", "policies/remoteingress-edge.yaml")
+        before = listing(ns)
+        for attempt in (1, 2):  # the second time, after a rollback recorded its own batch
+            r = c.fwc_run(ns, "apply", QUPTIME, "--confirm", "1")
+            pid = c.pending_pid()
+            if pid:
+                c.watchers.append(pid)
+            for _ in range(50):
+                if c.pending_pid() is None:
+                    break
+                time.sleep(0.2)
+            time.sleep(0.3)
+            c.expect(pid and listing(ns) == before and "blocked_feed_v4" in before,
+                     f"unconfirmed: a table with named sets is restored exactly ({attempt})", r.stderr)
 
 
 def concurrency_checks(c):

@@ -36,6 +36,11 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full = true);
 // The fingerprint (set_digest) in a set's user data, "" if none.
 std::string udata_digest(const void* data, size_t len);
 
+// Completes a snapshot read without named-set elements from the batch that
+// installed the table (`batch`: its bytes), when every such set there has
+// the same fingerprint as the live one. Returns whether it is complete.
+bool complete_from_batch(Snapshot& snap, const std::string& batch);
+
 bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err);
 bool load_snapshot(Snapshot& s, const std::string& path, std::string& err);
 
