@@ -115,7 +115,12 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
   std::vector<std::string> lines;
   if (!applying::read_and_diff(s, want, false, o.dry_run, before, lines, err)) return fail(err);
   const auto live = nl::model_of(before);
-  if (o.confirm > 0 && !before.complete && !lines.empty()) {
+  phase("read back, diff");
+  if (lines.empty() && !o.always && !o.force && !o.dry_run) {
+    std::printf("fwc: no change: table inet fwc already matches the policy (nothing applied)\n");
+    return Exit::ok;
+  }
+  if (o.confirm > 0 && !o.dry_run && !before.complete) {
     // The rollback needs every element of the previous table: from the
     // batch that installed it when the fingerprints match, else a dump.
     std::string sent;
@@ -123,11 +128,6 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
         !nl::complete_from_batch(before, sent)) {
       if (!nl::read_table(s, before, err, true)) return fail(err);
     }
-  }
-  phase("read back, diff");
-  if (lines.empty() && !o.always && !o.force && !o.dry_run) {
-    std::printf("fwc: no change: table inet fwc already matches the policy (nothing applied)\n");
-    return Exit::ok;
   }
   applying::print_diff(lines, stdout);
   if (o.dry_run && lines.empty()) std::printf("fwc: no change\n");

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 
 #include "cli/apply_common.h"
 #include "cli/apply_state.h"
@@ -55,7 +56,13 @@ bool still_pending(const state::Paths& p) {
     if (!s.genid(gen, o)) break;
     nl::BuildOptions bo;
     bo.genid = gen;
-    nl::Batch restore = nl::build_restore(previous, bo, s.next_seq());
+    nl::Batch restore(0);
+    try {
+      restore = nl::build_restore(previous, bo, s.next_seq());
+    } catch (const std::exception& e) {
+      o = {false, 0, e.what()};
+      break;
+    }
     o = s.send(restore);
     if (o.ok) state::record_rollback(p, restore);
     if (o.ok || o.error != 85 /* ERESTART */) break;
