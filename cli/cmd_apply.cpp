@@ -229,7 +229,11 @@ Run setup_remove(CLI::App& app) {
       std::fprintf(stderr, "fwc: %s\n", err.c_str());
       return int(Exit::runtime_failure);
     }
-    return submit(!*dry, [](const nl::BuildOptions& bo, uint32_t seq) { return nl::build_remove(bo, seq); });
+    int rc = submit(!*dry, [](const nl::BuildOptions& bo, uint32_t seq) { return nl::build_remove(bo, seq); });
+    bool pending = false;
+    if (rc == Exit::ok && !*dry) state::cancel_pending(state::paths(*dir), pending);
+    if (pending) std::fprintf(stderr, "fwc: note: the pending rollback of an unconfirmed apply is cancelled\n");
+    return rc;
   };
 }
 
