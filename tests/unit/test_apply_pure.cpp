@@ -2,6 +2,7 @@
 // lock-out guard and the live-table diff.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "backends/nftables/live/model.h"
