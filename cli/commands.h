@@ -27,6 +27,9 @@ Run setup_targets(CLI::App& app);
 Run setup_verify(CLI::App& app);
 Run setup_apply(CLI::App& app);
 Run setup_remove(CLI::App& app);
+Run setup_diff(CLI::App& app);
+Run setup_status(CLI::App& app);
+Run setup_confirm(CLI::App& app);
 
 // --node / --role, shared by the commands that pick what to compile.
 struct SelectionOptions {

@@ -77,9 +77,10 @@ def main():
     def apply(ns, policy, sel, extra=(), env=None):
         cmd = ["ip", "netns", "exec", ns, fwc, "apply", policy, *sel, *extra]
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
-                              env={**os.environ, **(env or {})})
+                              env={**os.environ, "FWC_STATE_DIR": state, **(env or {})})
 
     with tempfile.TemporaryDirectory(prefix="fwc-apply-") as tmp:
+        state = os.path.join(tmp, "state")
         for policy in sorted(glob.glob(os.path.join(ROOT, "policies", "*.yaml"))):
             rel = os.path.relpath(policy, ROOT)
             for sel in selections(fwc, rel, tmp):
@@ -119,12 +120,14 @@ def main():
             tables = listing(ns, ("tables",)).splitlines()
             expect(tables.count("table inet fwc") == 1, "exactly one table inet fwc")
             expect(listing(ns, ("table", "inet", "other")) == before_other, "table inet other survives apply")
-            r = subprocess.run(["ip", "netns", "exec", ns, fwc, "remove"], capture_output=True, text=True)
+            r = subprocess.run(["ip", "netns", "exec", ns, fwc, "remove", "--state-dir", state],
+                               capture_output=True, text=True)
             tables = listing(ns, ("tables",)).splitlines()
             expect(r.returncode == 0 and "table inet fwc" not in tables, "remove deletes table inet fwc",
                    r.stderr)
             expect(listing(ns, ("table", "inet", "other")) == before_other, "table inet other survives remove")
-            r = subprocess.run(["ip", "netns", "exec", ns, fwc, "remove"], capture_output=True, text=True)
+            r = subprocess.run(["ip", "netns", "exec", ns, fwc, "remove", "--state-dir", state],
+                               capture_output=True, text=True)
             expect(r.returncode == 0, "remove without a table is not an error", r.stderr)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -34,7 +34,10 @@ char* Batch::reserve(size_t max) {
     first_seq_ = next_seq_;
     started_ = true;
   }
-  if (buf_.size() < len_ + max) buf_.resize(std::max(buf_.size() * 2, len_ + max));
+  if (buf_.size() < len_ + max) {
+    if (buf_.capacity() < len_ + max) buf_.reserve(std::max(buf_.capacity() * 2, len_ + max));
+    buf_.resize(buf_.capacity());
+  }
   std::memset(buf_.data() + len_, 0, max < 256 ? max : 256);
   return buf_.data() + len_;
 }
@@ -124,10 +127,11 @@ void chain_msg(Batch& b, const Chain& c) {
 }
 
 // nft keeps a set's key byte order and comment in its user data.
-void set_userdata(nftnl_set* s, const std::string& comment) {
+void set_userdata(nftnl_set* s, const std::string& comment, const std::string& digest = "") {
   UdataPtr ud(nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN));
   nftnl_udata_put_u32(ud.get(), NFTNL_UDATA_SET_KEYBYTEORDER, 2 /* big endian */);
   if (!comment.empty()) nftnl_udata_put_strz(ud.get(), NFTNL_UDATA_SET_COMMENT, comment.c_str());
+  if (!digest.empty()) nftnl_udata_put_strz(ud.get(), kUdataDigest, digest.c_str());
   nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud.get()), nftnl_udata_buf_len(ud.get()));
 }
 
@@ -158,9 +162,17 @@ void set_msg(Batch& b, const Set& s, uint32_t id) {
   } else {
     nftnl_set_set_u32(ns.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
   }
-  set_userdata(ns.get(), s.comment);
+  set_userdata(ns.get(), s.comment, s.meter ? "" : set_digest(s));
   nftnl_set_nlmsg_build_payload(header(b, NFT_MSG_NEWSET, NLM_F_CREATE), ns.get());
   b.finish("set " + s.name);
+}
+
+char* put_attr_header(char* p, size_t len, uint16_t type) {
+  nlattr a;
+  a.nla_len = static_cast<uint16_t>(len);
+  a.nla_type = type;
+  std::memcpy(p, &a, sizeof a);
+  return p + MNL_ATTR_HDRLEN;
 }
 
 // Writes elements into NEWSETELEM messages of at most kElementBytes each.
@@ -174,14 +186,28 @@ class ElementWriter {
     size_t need = n * (32 + key_len);
     if (nlh_ && used() + need > kElementBytes) flush();
     if (!nlh_) open();
+    // The attributes libmnl's nest/put calls would write, laid out directly
+    // (a million-entry set is two million of these).
+    char* p = static_cast<char*>(mnl_nlmsg_get_payload_tail(nlh_));
+    char* const begin = p;
+    const uint32_t padded = MNL_ALIGN(key_len);  // ports are 2 bytes: padded to 4
+    const uint16_t value_len = static_cast<uint16_t>(MNL_ATTR_HDRLEN + padded);
     for (size_t i = 0; i < n; ++i) {
-      nlattr* e = mnl_attr_nest_start(nlh_, NFTA_LIST_ELEM);
-      if (ends[i]) mnl_attr_put_u32(nlh_, NFTA_SET_ELEM_FLAGS, htonl(NFT_SET_ELEM_INTERVAL_END));
-      nlattr* k = mnl_attr_nest_start(nlh_, NFTA_SET_ELEM_KEY);
-      mnl_attr_put(nlh_, NFTA_DATA_VALUE, key_len, keys[i]);
-      mnl_attr_nest_end(nlh_, k);
-      mnl_attr_nest_end(nlh_, e);
+      const uint16_t flags_len = ends[i] ? MNL_ATTR_HDRLEN + 4 : 0;
+      p = put_attr_header(p, MNL_ATTR_HDRLEN + flags_len + MNL_ATTR_HDRLEN + value_len, NLA_F_NESTED | NFTA_LIST_ELEM);
+      if (ends[i]) {
+        p = put_attr_header(p, flags_len, NFTA_SET_ELEM_FLAGS);
+        const uint32_t flag = htonl(NFT_SET_ELEM_INTERVAL_END);
+        std::memcpy(p, &flag, 4);
+        p += 4;
+      }
+      p = put_attr_header(p, MNL_ATTR_HDRLEN + value_len, NLA_F_NESTED | NFTA_SET_ELEM_KEY);
+      p = put_attr_header(p, MNL_ATTR_HDRLEN + key_len, NFTA_DATA_VALUE);
+      std::memset(p, 0, padded);
+      std::memcpy(p, keys[i], key_len);
+      p += padded;
     }
+    nlh_->nlmsg_len += static_cast<uint32_t>(p - begin);
     count_ += n;
   }
   void flush() {
@@ -248,6 +274,35 @@ void interval_elements(Batch& b, const Set& s, uint32_t id) {
     }
   }
 }
+
+}  // namespace
+
+std::string set_digest(const Set& s) {
+  const net::Family f = s.family;
+  // Copies of one address set share their storage: compute once per process.
+  static std::vector<std::pair<std::pair<const void*, size_t>, std::string>> cache;
+  const std::pair<const void*, size_t> key{s.addrs.identity(f), s.addrs.intervals(f).size()};
+  for (const auto& [k, v] : cache)
+    if (k == key && key.first) return v;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&h](net::u128 v) {
+    for (int i = 0; i < 16; ++i) {
+      h ^= static_cast<uint8_t>(v >> (8 * i));
+      h *= 1099511628211ull;
+    }
+  };
+  for (const auto& iv : s.addrs.intervals(f)) {
+    mix(iv.lo);
+    mix(iv.hi);
+  }
+  const size_t cidrs = s.addrs.cidr_count(f);  // the kernel counts interval starts: one per CIDR
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%016llx/%zu", static_cast<unsigned long long>(h), cidrs);
+  cache.emplace_back(key, buf);
+  return buf;
+}
+
+namespace {
 
 void limit_msg(Batch& b, const LimitObject& l) {
   ObjPtr o(nftnl_obj_alloc());
@@ -320,6 +375,12 @@ void add_anon_set(Batch& b, const AnonSet& s, const std::string& what) {
 
 Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
   Batch b(first_seq);
+  if (o.elements) {
+    // About 40 bytes per interval element pair, as sent.
+    size_t intervals = 0;
+    for (const auto& s : t.sets) intervals += s.addrs.intervals(s.family).size();
+    b.expect(256 * 1024 + intervals * 48);
+  }
   batch_begin(b, o);
   table_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "table inet fwc");
   table_msg(b, NFT_MSG_DELTABLE, 0, "delete of the previous table inet fwc");
@@ -330,7 +391,7 @@ Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
   for (const auto& s : t.sets) {
     ids.emplace_back(s.name, next_id);
     set_msg(b, s, next_id);
-    if (!s.meter) interval_elements(b, s, next_id);
+    if (!s.meter && o.elements) interval_elements(b, s, next_id);
     ++next_id;
   }
   for (const auto& l : t.limits) limit_msg(b, l);
@@ -348,6 +409,8 @@ Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
   if (o.commit) batch_end(b);
   return b;
 }
+
+void append_batch_end(Batch& b) { batch_end(b); }
 
 Batch build_remove(const BuildOptions& o, uint32_t first_seq) {
   Batch b(first_seq);

@@ -95,6 +95,43 @@ bool Session::genid(uint32_t& out, Outcome& err) {
   }
 }
 
+namespace {
+struct Each {
+  const std::function<void(const nlmsghdr*)>* fn;
+};
+int each_cb(const nlmsghdr* nlh, void* data) {
+  (*static_cast<Each*>(data)->fn)(nlh);
+  return MNL_CB_OK;
+}
+}  // namespace
+
+bool Session::request(nlmsghdr* req, const std::function<void(const nlmsghdr*)>& each, Outcome& err) {
+  req->nlmsg_seq = seq_++;
+  const uint32_t seq = req->nlmsg_seq;
+  if (mnl_socket_sendto(nl_, req, req->nlmsg_len) < 0) {
+    int e = errno;
+    err = {false, e, "cannot read the ruleset: " + errno_text(e)};
+    return false;
+  }
+  std::vector<char> buf(1 << 17);
+  Each ctx{&each};
+  for (;;) {
+    ssize_t n = mnl_socket_recvfrom(nl_, buf.data(), buf.size());
+    if (n < 0) {
+      int e = errno;
+      err = {false, e, "cannot read the ruleset: " + errno_text(e)};
+      return false;
+    }
+    int rc = mnl_cb_run(buf.data(), n, seq, portid_, each_cb, &ctx);
+    if (rc < 0) {
+      int e = errno;
+      err = {false, e, "cannot read the ruleset: " + errno_text(e)};
+      return false;
+    }
+    if (rc == MNL_CB_STOP) return true;
+  }
+}
+
 Outcome Session::send(const Batch& b) {
   int fd = mnl_socket_get_fd(nl_);
   // The kernel takes the whole batch in one skb: the send buffer must hold it.
@@ -135,6 +172,7 @@ Outcome Session::send(const Batch& b) {
       auto* e = static_cast<nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
       if (e->error == 0) continue;
       ++errors;
+
       if (!first_err || (first_err == ENOBUFS) || nlh->nlmsg_seq < first_seq) {
         first_err = -e->error;
         first_seq = nlh->nlmsg_seq;

@@ -1,10 +1,12 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "backends/nftables/netlink/nl_batch.h"
 
 struct mnl_socket;
+struct nlmsghdr;
 
 // Talking to nf_tables over netlink: the ruleset generation, and one batch
 // sent with a single sendmsg.
@@ -32,6 +34,10 @@ class Session {
   // Sends the batch and collects the kernel's errors; the first maps back
   // to the message (and policy rule) that caused it.
   Outcome send(const Batch& b);
+  // Sends one request (a GET, dump or not; its seq is filled in) and hands
+  // every reply message to `each` until the kernel is done.
+  bool request(nlmsghdr* req, const std::function<void(const nlmsghdr*)>& each, Outcome& err);
+  uint32_t take_seq() { return seq_++; }
 
  private:
   ::mnl_socket* nl_ = nullptr;

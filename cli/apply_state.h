@@ -1,0 +1,58 @@
+#pragma once
+#include <string>
+
+#include "backends/nftables/netlink/nl_snapshot.h"
+
+// fwc's state on a node: the lock serialising apply, remove and confirm;
+// the applied policy and the previous ruleset; a pending --confirm rollback.
+namespace fwc::cli::state {
+
+struct Paths {
+  std::string dir;   // /var/lib/fwc, or --state-dir, or $FWC_STATE_DIR
+  std::string lock;  // /run/fwc.lock (default dir), else DIR/fwc.lock
+  std::string file(const char* name) const { return dir + "/" + name; }
+};
+// `option` wins over $FWC_STATE_DIR, which wins over the defaults.
+Paths paths(const std::string& option);
+
+// An exclusive flock, held until destruction (waits for another holder).
+class Lock {
+ public:
+  Lock() = default;
+  ~Lock();
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+  bool acquire(const Paths& p, std::string& err);
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+bool ensure_dir(const std::string& dir, std::string& err);
+bool write_file(const std::string& path, const std::string& text, std::string& err);
+bool read_file(const std::string& path, std::string& out);
+
+// After a successful apply: the policy text and the compiled script
+// (applied.yaml, applied.nft; the ones before become previous.*), and the
+// previous table (exact snapshot) when it was read in full.
+bool record_apply(const Paths& p, const std::string& policy_file, const std::string& compiled,
+                  const nft::netlink::Snapshot& previous, std::string& err);
+
+// The batch an apply sent (`applied.batch`): the elements of its sets,
+// for a later rollback that reads the live table without them.
+bool save_batch(const Paths& p, const nft::netlink::Batch& b, std::string& err);
+
+// After a rollback: the previous policy and script are the applied ones
+// again, and `restore` is the batch that installed the table.
+void record_rollback(const Paths& p, const nft::netlink::Batch& restore);
+
+// A pending rollback: the file `pending` holds "PID DEADLINE"; removing it
+// (fwc confirm) cancels the rollback.
+bool cancel_pending(const Paths& p, bool& had_one);
+// Forks a detached watcher (own session, survives the caller) that restores
+// `previous` after `seconds` unless the pending file is removed first.
+bool start_rollback_watcher(const Paths& p, const nft::netlink::Snapshot& previous, unsigned seconds,
+                            std::string& err);
+
+}  // namespace fwc::cli::state

@@ -1,0 +1,283 @@
+#!/usr/bin/python3
+"""`fwc diff`, `status`, `confirm` and the safety of `fwc apply`, each in a
+private netns this test creates (and deletes, also on failure).
+
+Checks: diff exit codes (3 without privilege is not tested); an unchanged
+re-apply is skipped; --dry-run prints the diff; `status` in three formats;
+node auto-selection by address and by hostname; the lock-out guard
+(SSH_CONNECTION) with and without --force; --confirm rolls back to the
+exact previous table (also after the calling shell died), and `confirm`
+keeps the new one; a concurrent `nft add rule` between reading the
+generation and committing is detected: retried when it touched another
+table, reported when it touched table inet fwc.
+
+usage: apply_safety_check.py --fwc FWC
+Exit 0 ok, 1 failure, 77 skipped (not root and CI is not "true").
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import netlab
+
+ROOT = os.path.normpath(os.path.join(netlab.HERE, "..", ".."))
+QUPTIME = "policies/quptime.yaml"
+HEROCTL = "policies/heroctl.yaml"
+NODES = """fwc: 1
+name: nodes
+nodes:
+  alpha: {address: 198.51.100.21, roles: [server]}
+  beta: {address: 203.0.113.22, roles: [worker], hostname: beta.example.org}
+inbound:
+  - name: ssh
+    allow: [22/tcp]
+    from: [203.0.113.0/24]
+  - name: admin
+    allow: [8080/tcp]
+    from: any
+    roles: [server]
+"""
+
+
+class Checker:
+    def __init__(self, fwc, tmp):
+        self.fwc, self.tmp = fwc, tmp
+        self.state = os.path.join(tmp, "state")
+        self.passed = self.failed = 0
+        self.watchers = []
+
+    def expect(self, cond, what, detail=""):
+        print(("ok    " if cond else "FAIL  ") + what)
+        if cond:
+            self.passed += 1
+            return
+        self.failed += 1
+        for line in str(detail).rstrip().splitlines()[:25]:
+            print(f"      {line}")
+
+    def fwc_run(self, ns, *args, env=None, prefix=(), timeout=120):
+        cmd = ["ip", "netns", "exec", ns, *prefix, self.fwc, *args]
+        e = {k: v for k, v in os.environ.items() if k != "SSH_CONNECTION"}
+        e.update({"FWC_STATE_DIR": self.state, **(env or {})})
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=e)
+
+    def pending_pid(self):
+        try:
+            with open(os.path.join(self.state, "pending")) as f:
+                return int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def kill_watchers(self):
+        for pid in self.watchers:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+
+
+def listing(ns):
+    return netlab.run(["nft", "list", "table", "inet", "fwc"], ns=ns, check=False).stdout
+
+
+def diff_checks(c):
+    with netlab.private_netns() as ns:
+        r = c.fwc_run(ns, "diff", QUPTIME)
+        c.expect(r.returncode == 1 and "+ table inet fwc (not installed yet)" in r.stdout,
+                 "diff without a table: exit 1, table to add", r.stdout + r.stderr)
+        r = c.fwc_run(ns, "apply", QUPTIME, "--dry-run")
+        c.expect(r.returncode == 0 and "+ rule in chain input: inbound[1] ssh-operator" in r.stdout
+                 and listing(ns) == "", "--dry-run prints the diff and applies nothing", r.stdout + r.stderr)
+        r = c.fwc_run(ns, "apply", QUPTIME)
+        c.expect(r.returncode == 0, "apply", r.stderr)
+        first = listing(ns)
+        r = c.fwc_run(ns, "diff", QUPTIME)
+        c.expect(r.returncode == 0 and "no change" in r.stdout, "diff after apply: exit 0", r.stdout + r.stderr)
+        r = c.fwc_run(ns, "apply", QUPTIME)
+        c.expect(r.returncode == 0 and "no change" in r.stdout and listing(ns) == first,
+                 "an unchanged re-apply is skipped", r.stdout + r.stderr)
+        r = c.fwc_run(ns, "apply", QUPTIME, "--always")
+        c.expect(r.returncode == 0 and "applied" in r.stdout, "--always re-applies", r.stdout + r.stderr)
+        files = sorted(os.listdir(c.state))
+        with open(os.path.join(c.state, "applied.yaml")) as f, open(os.path.join(ROOT, QUPTIME)) as g:
+            same = f.read() == g.read()
+        c.expect(same and {"applied.nft", "previous.nft", "fwc.lock"} <= set(files),
+                 "the state directory records the policy and the compiled scripts", files)
+        r = c.fwc_run(ns, "diff", HEROCTL, "--node", "node1")
+        c.expect(r.returncode == 1 and "- rule in chain input: inbound[1] ssh-operator" in r.stdout
+                 and "- set meter_quptime_join_rate_v4" in r.stdout, "diff to another policy lists rules and sets", r.stdout + r.stderr)
+        r = c.fwc_run(ns, "status")
+        c.expect(r.returncode == 0 and "inbound[0] quptime-peers" in r.stdout, "status (text)", r.stdout)
+        r = c.fwc_run(ns, "status", "--format", "json")
+        try:
+            doc = json.loads(r.stdout)
+            ok = doc["installed"] and any(x["rule"] == "inbound[1] ssh-operator" for x in doc["rules"])
+        except (ValueError, KeyError):
+            ok = False
+        c.expect(r.returncode == 0 and ok, "status (json)", r.stdout)
+        r = c.fwc_run(ns, "status", "--format", "prometheus")
+        c.expect(r.returncode == 0 and "# TYPE fwc_rule_packets_total counter" in r.stdout and
+                 'fwc_rule_packets_total{chain="input",rule="inbound[1] ssh-operator"} 0' in r.stdout,
+                 "status (prometheus textfile)", r.stdout)
+        netlab.run(["ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1"], ns=ns)
+        netlab.run(["ip", "addr", "add", "203.0.113.250/32", "dev", "d0"], ns=ns)
+        netlab.run([netlab.PYTHON, "-c", "import socket; s = socket.socket(); s.settimeout(1); "
+                    "s.connect_ex(('203.0.113.250', 9))"], ns=ns, check=False)
+        r = c.fwc_run(ns, "status", "--format", "prometheus")
+        c.expect("fwc_rule_packets_total" in r.stdout and 'rule="loopback"} 0' not in r.stdout,
+                 "status counters count packets", r.stdout)
+
+
+def selection_checks(c):
+    policy = os.path.join(c.tmp, "nodes.yaml")
+    with open(policy, "w") as f:
+        f.write(NODES)
+    with netlab.private_netns() as ns:
+        r = c.fwc_run(ns, "diff", policy, prefix=["unshare", "-u", "sh", "-c", 'hostname nowhere; exec "$0" "$@"'])
+        c.expect(r.returncode == 2 and "alpha, beta" in r.stderr, "no matching node: exit 2, candidates listed",
+                 r.stderr)
+        netlab.run(["ip", "link", "add", "d0", "type", "veth", "peer", "name", "d1"], ns=ns)
+        netlab.run(["ip", "addr", "add", "198.51.100.21/32", "dev", "d0"], ns=ns)
+        r = c.fwc_run(ns, "apply", policy, prefix=["unshare", "-u", "sh", "-c", 'hostname nowhere; exec "$0" "$@"'])
+        c.expect(r.returncode == 0 and "node alpha (address 198.51.100.21)" in r.stderr and "admin" in listing(ns),
+                 "the node is selected by address", r.stderr)
+        r = c.fwc_run(ns, "diff", policy, prefix=["unshare", "-u", "sh", "-c", 'hostname beta; exec "$0" "$@"'])
+        c.expect(r.returncode == 2 and "several nodes" in r.stderr, "two matching nodes: exit 2", r.stderr)
+        netlab.run(["ip", "addr", "del", "198.51.100.21/32", "dev", "d0"], ns=ns)
+        r = c.fwc_run(ns, "diff", policy, prefix=["unshare", "-u", "sh", "-c", 'hostname beta; exec "$0" "$@"'])
+        c.expect(r.returncode == 1 and "node beta (hostname beta)" in r.stderr, "the node is selected by hostname",
+                 r.stdout + r.stderr)
+
+
+def lockout_checks(c):
+    with netlab.private_netns() as ns:
+        env = {"SSH_CONNECTION": "198.51.100.99 50000 203.0.113.254 22"}
+        r = c.fwc_run(ns, "apply", QUPTIME, env=env)
+        c.expect(r.returncode == 2 and "198.51.100.99" in r.stderr and "defaults.inbound" in r.stderr
+                 and listing(ns) == "", "lock-out guard refuses, naming the deciding rule", r.stderr)
+        r = c.fwc_run(ns, "apply", QUPTIME, "--force", env=env)
+        c.expect(r.returncode == 0 and listing(ns) != "", "--force overrides the lock-out guard", r.stderr)
+        r = c.fwc_run(ns, "apply", HEROCTL, "--node", "node1", env={"SSH_CONNECTION": "2001:db8::99 5 2001:db8::1 22"})
+        c.expect(r.returncode == 2 and "2001:db8::99" in r.stderr and "decided by" in r.stderr,
+                 "lock-out guard over IPv6, on a second policy", r.stderr)
+        env = {"SSH_CONNECTION": "203.0.113.10 50000 203.0.113.254 22"}
+        r = c.fwc_run(ns, "apply", QUPTIME, "--always", env=env)
+        c.expect(r.returncode == 0, "a policy keeping the session applies", r.stderr)
+
+
+def confirm_checks(c):
+    with netlab.private_netns() as ns:
+        c.fwc_run(ns, "apply", QUPTIME)
+        before = listing(ns)
+        # The caller's shell dies right after apply returns: the watcher lives on.
+        r = c.fwc_run(ns, "apply", HEROCTL, "--node", "node1", "--confirm", "2",
+                      prefix=["sh", "-c", '"$0" "$@"; kill -9 $$'])
+        pid = c.pending_pid()
+        if pid:
+            c.watchers.append(pid)
+        applied = listing(ns)
+        c.expect(pid and "public-web" in applied, "--confirm applies and leaves a watcher", r.stdout + r.stderr)
+        for _ in range(60):
+            if c.pending_pid() is None:
+                break
+            time.sleep(0.2)
+        time.sleep(0.3)
+        c.expect(listing(ns) == before, "unconfirmed: the exact previous table is back", listing(ns)[:800])
+        r = c.fwc_run(ns, "apply", HEROCTL, "--node", "node1", "--confirm", "2")
+        pid = c.pending_pid()
+        if pid:
+            c.watchers.append(pid)
+        r = c.fwc_run(ns, "confirm")
+        c.expect(r.returncode == 0 and c.pending_pid() is None, "confirm cancels the rollback", r.stderr)
+        time.sleep(3)
+        c.expect("public-web" in listing(ns), "confirmed: the new table stays")
+        r = c.fwc_run(ns, "confirm")
+        c.expect(r.returncode == 1, "confirm with nothing pending: exit 1", r.stderr)
+        netlab.run(["nft", "delete", "table", "inet", "fwc"], ns=ns)
+        r = c.fwc_run(ns, "apply", QUPTIME, "--confirm", "1")
+        pid = c.pending_pid()
+        if pid:
+            c.watchers.append(pid)
+        for _ in range(50):
+            if c.pending_pid() is None:
+                break
+            time.sleep(0.2)
+        time.sleep(0.3)
+        c.expect(listing(ns) == "", "unconfirmed with no previous table: table inet fwc is removed")
+        # Named sets: their elements come from the batch that installed them.
+        c.fwc_run(ns, "apply", "policies/remoteingress-edge.yaml")
+        before = listing(ns)
+        for attempt in (1, 2):  # the second time, after a rollback recorded its own batch
+            r = c.fwc_run(ns, "apply", QUPTIME, "--confirm", "1")
+            pid = c.pending_pid()
+            if pid:
+                c.watchers.append(pid)
+            for _ in range(50):
+                if c.pending_pid() is None:
+                    break
+                time.sleep(0.2)
+            time.sleep(0.3)
+            c.expect(pid and listing(ns) == before and "blocked_feed_v4" in before,
+                     f"unconfirmed: a table with named sets is restored exactly ({attempt})", r.stderr)
+
+
+def concurrency_checks(c):
+    with netlab.private_netns() as ns:
+        netlab.run(["nft", "add table inet other; add chain inet other c"], ns=ns)
+        c.fwc_run(ns, "apply", QUPTIME)
+        for target, expect_ok in (("inet other c", True), ("inet fwc input", False)):
+            gate = os.path.join(c.tmp, "gate")
+            for f in (gate, gate + ".waiting"):
+                if os.path.exists(f):
+                    os.unlink(f)
+            env = {**os.environ, "FWC_STATE_DIR": c.state, "FWC_TEST_PAUSE_BEFORE_COMMIT": gate}
+            p = subprocess.Popen(["ip", "netns", "exec", ns, c.fwc, "apply", HEROCTL, "--node", "node1"],
+                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                for _ in range(400):  # fwc has read the generation when it says it waits
+                    if p.poll() is not None or os.path.exists(gate + ".waiting"):
+                        break
+                    time.sleep(0.05)
+                netlab.run(["nft", f"add rule {target} counter"], ns=ns)
+                open(gate, "w").close()
+                out, err = p.communicate(timeout=60)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            if expect_ok:
+                c.expect(p.returncode == 0 and "retrying" in err and "public-web" in listing(ns),
+                         "a concurrent change to another table: detected, retried, applied", err)
+                c.fwc_run(ns, "apply", QUPTIME)
+            else:
+                c.expect(p.returncode == 3 and "changed by someone else" in err and "public-web" not in listing(ns),
+                         "a concurrent change to table inet fwc: detected and reported, nothing applied", err)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fwc", required=True)
+    args = ap.parse_args()
+    netlab.require_root()
+    with tempfile.TemporaryDirectory(prefix="fwc-safety-") as tmp:
+        c = Checker(os.path.abspath(args.fwc), tmp)
+        try:
+            for step in (diff_checks, selection_checks, lockout_checks, confirm_checks, concurrency_checks):
+                step(c)
+        finally:
+            c.kill_watchers()
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 1 if c.failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except netlab.LabError as e:
+        print(f"FAIL: {e}")
+        print("0 passed, 1 failed")
+        sys.exit(1)
