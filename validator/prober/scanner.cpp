@@ -220,6 +220,10 @@ ScanReport Scan::run() {
       if (!send(it, now)) return rep_.ports.clear(), rep_;
       tokens -= 1;
     }
+    if (!sender_.flush()) {
+      rep_.error = sender_.error;
+      return rep_.ports.clear(), rep_;
+    }
     // Wait for replies: until the next token when there is more to send,
     // else until the oldest probe in flight times out.
     Duration wait{0};
