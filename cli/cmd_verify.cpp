@@ -15,6 +15,7 @@
 #include "compiler/ir/selection.h"
 #include "validator/prober/connect_scan.h"
 #include "validator/prober/pcap_source.h"
+#include "validator/prober/privileges.h"
 #include "validator/prober/raw_sender.h"
 #include "validator/prober/route.h"
 #include "validator/prober/scanner.h"
@@ -26,7 +27,7 @@ namespace {
 namespace pr = prober;
 
 struct VerifyOptions {
-  std::string target, policy, ports = "policy", format = "text";
+  std::string target, policy, ports = "policy", format = "text", user = "nobody";
   SelectionOptions selection;
   bool udp = false, connect_only = false;
   double rate = 10000;
@@ -136,7 +137,7 @@ std::string port_str(const pr::PortResult& r) {
 }
 
 struct Context {
-  std::string target, source, method, policy, selection, note;
+  std::string target, source, method, policy, selection, note, privileges;
   bool with_policy = false;
   pr::ScanReport rep;
   std::vector<Row> rows;
@@ -197,6 +198,7 @@ void print_json(const Context& c) {
     head["warnings"] = warn;
   }
   if (!c.note.empty()) head["note"] = c.note;
+  head["privileges"] = c.privileges;
   head["ports"] = json::array();
   // Everything but the array, which goes where its empty placeholder was.
   std::string text = head.dump();
@@ -354,6 +356,13 @@ int run_verify(const VerifyOptions& o) {
       return Exit::runtime_failure;
     }
   }
+  // Nothing from here on needs privileges: the sockets are open.
+  pr::Privileges priv = pr::drop_privileges(o.user);
+  if (!priv.ok) {
+    std::fprintf(stderr, "fwc: cannot drop privileges after opening the sockets: %s\n", priv.error.c_str());
+    return Exit::runtime_failure;
+  }
+  c.privileges = priv.done;
   if (raw) {
     c.method = o.udp ? "raw SYN and UDP scan" : "raw SYN scan";
     so.source = *source;
@@ -423,6 +432,7 @@ Run setup_verify(CLI::App& app) {
   app.add_option("--retries", o->retries, "Probes repeated for ports that do not answer (default 2)")
       ->check(CLI::Range(0, 10));
   app.add_flag("--connect", o->connect_only, "Use connect() instead of raw packets");
+  app.add_option("--user", o->user, "Run as this user once the sockets are open (default nobody)");
   app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "junit"}));
   return [o] { return run_verify(*o); };
 }
