@@ -50,6 +50,7 @@ class Checks:
             print(f"FAIL  {what}")
             for line in str(detail).rstrip().splitlines()[:40]:
                 print(f"      {line}")
+        return ok
 
 
 def use_source(lab, addr):
