@@ -18,6 +18,14 @@ const char* state_name(State s) {
   return "unknown";
 }
 
+bool filtering_unreachable(bool v6, uint8_t code) {
+  if (v6) return code <= 6;
+  switch (code) {
+    case 0: case 1: case 2: case 3: case 9: case 10: case 13: return true;
+    default: return false;
+  }
+}
+
 uint16_t default_source_port(const CookieKey& key) { return uint16_t(61000 + (key.k0 ^ key.k1) % 4000); }
 
 namespace {
@@ -28,6 +36,7 @@ struct Slot {
   bool wanted = false;
   State state = State::unknown;
   uint8_t attempts = 0;
+  bool from_icmp = false;  // the state comes from an ICMP error, not the port
   TimePoint last_sent{0};
   std::string reason;
 };
@@ -132,13 +141,14 @@ void Scan::classify(L4 proto, uint16_t port, State st, std::string reason, bool 
   ++rep_.matched;
   if (s.state != State::unknown) {
     ++rep_.duplicates;
-    // A TCP answer from the port itself outranks an ICMP error seen first.
-    if (!(authoritative && s.state == State::filtered)) return;
+    // An answer from the port itself outranks an ICMP error seen first.
+    if (!(authoritative && s.from_icmp)) return;
   } else {
     ++done_;
     if (s.attempts == 1) sample_rtt(now - s.last_sent);  // Karn: never a retransmitted probe
   }
   s.state = st;
+  s.from_icmp = !authoritative;
   s.reason = std::move(reason);
 }
 
@@ -165,7 +175,7 @@ void Scan::receive(const Bytes& pkt, TimePoint now) {
       if (p.dst != opt_.source || p.quoted_src != opt_.source || p.quoted_dst != opt_.target) return;
       if (p.quoted_sport != sport_) return;
       const bool unreach = p.icmp6 ? p.icmp_type == 1 : p.icmp_type == 3;
-      if (!unreach) return;
+      if (!unreach || !filtering_unreachable(p.icmp6, p.icmp_code)) return;
       std::string why = std::string(p.icmp6 ? "icmp6 " : "icmp ") + std::to_string(p.icmp_type) + "/" +
                         std::to_string(p.icmp_code) + " from " + p.src.str();
       if (p.quoted_proto == L4::tcp) {

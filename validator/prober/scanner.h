@@ -39,6 +39,12 @@ struct ScanOptions {
 
 uint16_t default_source_port(const CookieKey& key);
 
+// Whether an ICMP destination-unreachable code says a port is filtered (as
+// nmap reads them): IPv4 3/0, 1, 2, 3, 9, 10, 13; ICMPv6 1/0 to 1/6. The
+// others (3/4 fragmentation needed, ...) say nothing about the port and
+// are ignored.
+bool filtering_unreachable(bool v6, uint8_t code);
+
 struct ScanReport {
   std::vector<PortResult> ports;  // TCP ports in the order given, then UDP
   size_t sent = 0, send_errors = 0;
