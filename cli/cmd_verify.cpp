@@ -265,8 +265,11 @@ void print_junit(const Context& c) {
 
 std::function<void(size_t, size_t)> progress_line() {
   if (!isatty(STDERR_FILENO)) return {};
-  return [](size_t done, size_t total) {
-    std::fprintf(stderr, "\r\033[Kprobing: %zu/%zu ports answered", done, total);
+  auto start = std::chrono::steady_clock::now();
+  return [start](size_t done, size_t total) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "\r\033[Kprobing: %zu/%zu ports done (%.0f%%), %.1f s", done, total,
+                 total ? 100.0 * double(done) / double(total) : 100.0, secs);
     std::fflush(stderr);
   };
 }

@@ -155,6 +155,7 @@ def run_checks(args, lab, c):
     c.check(r.returncode == 0 and got.get((53, "udp"), {}).get("state") == "open|filtered",
             "UDP probes of dropped ports: open|filtered, no failure", r.stdout + r.stderr)
 
+    check_progress(fwc, lab, c)
     check_privileges(fwc, lab, c)
     check_privileges(fwc, lab, c, as_user=True)
 
@@ -183,6 +184,43 @@ def run_checks(args, lab, c):
                 f"full 65,535-port sweep: {secs:.2f} s wall, {j and j['elapsed']:.2f} s scanning, "
                 f"{j and j['sent']} probes",
                 f"open {open_ports} others {others}\n{r.stderr}")
+
+
+def check_progress(fwc, lab, c):
+    """A progress line (\\r updates) on stderr when it is a terminal; nothing
+    on stderr when it is not."""
+    args = [netlab.TARGET4, "--ports", "1000-1300", "--rate", "500", "--retries", "0", "--format", "json"]
+    master, slave = os.openpty()
+    try:
+        p = subprocess.Popen(["ip", "netns", "exec", lab.vantage, fwc, "verify", *args],
+                             stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        slave = -1
+        try:
+            out, _ = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        tty = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:   # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            tty += chunk
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    updates = tty.count(b"\rprobing: ") + tty.count(b"\r\x1b[Kprobing: ")
+    c.check(p.returncode == 0 and updates >= 2 and b"/301 ports" in tty and tty.endswith(b"\r\x1b[K"),
+            f"progress line on a terminal: {updates} updates, cleared at the end", repr(tty[-300:]))
+    r, _ = verify(fwc, lab, *args)
+    c.check(r.returncode == 0 and r.stderr == "", "no progress line when stderr is not a terminal",
+            repr(r.stderr[:300]))
 
 
 def proc_status(pid):

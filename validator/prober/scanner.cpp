@@ -86,7 +86,7 @@ class Scan {
   std::deque<Item> queue_, retry_;
   std::deque<InFlight> inflight_;
   uint16_t sport_ = 0;
-  size_t total_ = 0, done_ = 0;
+  size_t total_ = 0, done_ = 0, given_up_ = 0;  // ports answered; ports out of retries
   Duration rto_, srtt_{0}, rttvar_{0};
   ScanReport rep_;
 };
@@ -220,6 +220,7 @@ ScanReport Scan::run() {
       Slot& s = slot(f.proto, f.port);
       if (s.state != State::unknown || s.attempts != f.attempt) continue;
       if (s.attempts <= opt_.retries) retry_.push_back({f.proto, f.port});
+      else ++given_up_;
     }
     // Send what the rate allows, retransmissions first.
     for (int n = 0; tokens > 1 - 1e-6 && n < 512 && (!retry_.empty() || !queue_.empty()); ++n) {
@@ -248,7 +249,7 @@ ScanReport Scan::run() {
       receive(pkt, clock_.now());
     if (opt_.progress && clock_.now() - reported > milliseconds(250)) {
       reported = clock_.now();
-      opt_.progress(done_, total_);
+      opt_.progress(std::min(total_, done_ + given_up_), total_);
     }
   }
   // Late replies already captured are still read.
@@ -269,7 +270,7 @@ ScanReport Scan::run() {
   }
   rep_.elapsed = clock_.now() - start;
   rep_.srtt = srtt_;
-  if (opt_.progress) opt_.progress(done_, total_);
+  if (opt_.progress) opt_.progress(std::min(total_, done_ + given_up_), total_);
   return rep_;
 }
 

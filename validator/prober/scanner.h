@@ -33,7 +33,7 @@ struct ScanOptions {
   Duration max_runtime{0};  // 0: derived from the port count, rate and timeouts
   uint16_t source_port = 0; // 0: derived from the key (in 61000-64999)
   CookieKey key;
-  // Called now and then with (ports classified, ports in all).
+  // Called now and then with (ports classified or out of retries, ports in all).
   std::function<void(size_t, size_t)> progress;
 };
 
