@@ -76,6 +76,10 @@ class Scan {
   void receive(const Bytes& pkt, TimePoint now);
   void classify(L4 proto, uint16_t port, State s, std::string reason, bool authoritative, TimePoint now);
   void sample_rtt(Duration rtt);
+  TimePoint expiry(const InFlight& f) {
+    if (slot(f.proto, f.port).state == State::unknown) return f.sent + rto_;
+    return f.sent + std::min(rto_, std::max<Duration>(std::chrono::milliseconds(10), 2 * srtt_));
+  }
   Duration budget() const;
 
   const ScanOptions& opt_;
@@ -214,7 +218,10 @@ ScanReport Scan::run() {
     tokens = std::min(burst, tokens + duration<double>(now - refilled).count() * rate);
     refilled = now;
     // Expire probes that have waited a timeout; queue the unanswered again.
-    while (!inflight_.empty() && inflight_.front().sent + rto_ <= now) {
+    // Answered ones go sooner, after a short linger for duplicates and for
+    // a late answer from the port that outranks an ICMP error: a scan ends
+    // soon after its last answer.
+    while (!inflight_.empty() && expiry(inflight_.front()) <= now) {
       InFlight f = inflight_.front();
       inflight_.pop_front();
       Slot& s = slot(f.proto, f.port);
@@ -242,7 +249,7 @@ ScanReport Scan::run() {
       if (tokens <= 1 - 1e-6)
         wait = std::max<Duration>(microseconds(20), duration_cast<Duration>(duration<double>((1 - tokens) / rate)));
     } else if (!inflight_.empty()) {
-      wait = std::max(Duration(0), inflight_.front().sent + rto_ - now);
+      wait = std::max(Duration(0), expiry(inflight_.front()) - now);
     }
     wait = std::min<Duration>(wait, milliseconds(20));
     for (int n = 0; n < 4096 && source_.next(pkt, n == 0 ? wait : Duration(0)); ++n)
