@@ -12,6 +12,11 @@ UDP).  From the vantage netns, on the IPv4 and the IPv6 target address:
   UDP: fwc verify T --ports L --udp vs  nmap -sU -Pn -n -p L -T4
        on the ruleset's UDP ports (L below).
 
+Then, with policies/remoteingress-edge.yaml applied by `fwc apply` (its
+test copy from verify_policies.py) and a listener on 53/udp only: the UDP
+ports `fwc verify -p POLICY --udp` probes (the policy's ports and the
+sample) against `nmap -sU` on exactly those ports.
+
 Why this target accepts by default: against a default-drop target, nmap's
 full sweep waits out retransmissions for 65k silent ports and takes about
 90 s; here most ports answer with a reset, so it finishes in about 10 s while
@@ -39,6 +44,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import netlab
+import verify_policies
 
 REPO = os.path.normpath(os.path.join(netlab.HERE, "..", ".."))
 SOURCES = ["198.51.100.10", "2001:db8:1::10"]
@@ -158,12 +164,30 @@ def agree(args, lab, target, v6):
     return ok
 
 
+def agree_policy(args, tmp):
+    """UDP on a policy's ports: fwc's port list, handed to nmap -sU."""
+    policy = verify_policies.test_copy("remoteingress-edge.yaml", tmp)
+    with netlab.NetLab([verify_policies.INTERNET4]) as lab:
+        netlab.run([args.fwc, "apply", policy], ns=lab.target)
+        lab.start_listener([(53, "udp")])
+        out, t_fwc = run_in(lab, [args.fwc, "verify", netlab.TARGET4, "-p", policy, "--udp", "--format", "json"],
+                            120)
+        ours, j = fwc_states(out, "udp")
+        ports = sorted(ours)
+        xml, t_nmap = run_in(lab, ["nmap", "-sU", "-Pn", "-n", "-p", ",".join(map(str, ports)), "-T4", "-oX", "-",
+                                   netlab.TARGET4], 300)
+        return compare(f"IPv4 UDP, the {len(ports)} ports fwc verify probes for remoteingress-edge.yaml "
+                       f"(fwc {t_fwc:.1f} s, nmap {t_nmap:.1f} s)", ours, nmap_states(xml, "udp"), ports,
+                       {53: "open", 51820: "closed", 123: "open|filtered"})
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fwc", default=os.path.join(REPO, "build", "fwc"))
     ap.add_argument("--rate", type=int, default=100000, help="fwc --rate for the full sweep")
     ap.add_argument("--no-ipv6", action="store_true")
     args = ap.parse_args()
+    args.fwc = os.path.abspath(args.fwc)
     netlab.require_root()
     if not shutil.which("nmap"):
         if os.environ.get("CI") == "true":
@@ -183,6 +207,7 @@ def main():
                 ok &= agree(args, lab, netlab.TARGET4, False)
                 if not args.no_ipv6:
                     ok &= agree(args, lab, netlab.TARGET6, True)
+            ok &= agree_policy(args, tmp)
     except (netlab.LabError, subprocess.TimeoutExpired, ValueError, ET.ParseError) as e:
         print(f"FAIL: {e}")
         ok = False
