@@ -211,7 +211,10 @@ void print_json(const Context& c) {
   for (const auto& row : c.rows) {
     out += first ? "{" : ",{";
     first = false;
-    if (c.with_policy) out += "\"expected\":", str(row.expected), out += ",\"note\":", str(row.note), out += ",";
+    if (c.with_policy) {
+      out += "\"expected\":", str(row.expected);
+      out += ",\"note\":", str(row.note), out += ",";
+    }
     out += "\"port\":" + std::to_string(row.r.port) + ",\"probes\":" + std::to_string(row.r.attempts) +
            ",\"proto\":\"" + (row.r.proto == pr::L4::tcp ? "tcp" : "udp") + "\",\"reason\":";
     str(row.r.reason);

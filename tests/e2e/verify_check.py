@@ -158,6 +158,9 @@ def run_checks(args, lab, c):
     check_progress(fwc, lab, c)
     check_privileges(fwc, lab, c)
     check_privileges(fwc, lab, c, as_user=True)
+    r, _ = verify(fwc, lab, netlab.TARGET4, "--ports", "22", "--user", "no-such-user-fwc")
+    c.check(r.returncode == 3 and "no such user: no-such-user-fwc" in r.stderr and r.stdout == "",
+            "an unknown --user stops before probing, exit 3", r.stdout + r.stderr)
 
     # A port opened by hand is exposed: exit 1, the port named, as JUnit too.
     netlab.run(["nft", "insert", "rule", "inet", "fwc", "input", "tcp", "dport", "9999", "accept"],

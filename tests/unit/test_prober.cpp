@@ -328,7 +328,8 @@ ScanReport scan_with(const ScanOptions& o, std::function<std::vector<Bytes>(cons
 
 }  // namespace
 
-TEST_CASE("ICMP unreachable codes: the filtering ones classify a TCP port, the rest are ignored", "[prober]") {
+TEST_CASE("ICMP unreachable codes: the filtering ones classify a TCP port, the rest are ignored",
+          "[prober]") {
   for (bool v6 : {false, true}) {
     DYNAMIC_SECTION((v6 ? "IPv6" : "IPv4")) {
       Net n;
@@ -342,7 +343,8 @@ TEST_CASE("ICMP unreachable codes: the filtering ones classify a TCP port, the r
       for (auto& r : rep.ports) {
         uint8_t code = uint8_t(r.port - 1000);
         INFO("code " << int(code));
-        CHECK(filtering_unreachable(v6, code) == (v6 ? code <= 6 : (code <= 3 || code == 9 || code == 10 || code == 13)));
+        const bool nmap_filtered = v6 ? code <= 6 : (code <= 3 || code == 9 || code == 10 || code == 13);
+        CHECK(filtering_unreachable(v6, code) == nmap_filtered);
         CHECK(r.state == State::filtered);
         if (filtering_unreachable(v6, code)) {
           CHECK(r.reason == std::string(v6 ? "icmp6 1/" : "icmp 3/") + std::to_string(code) + " from " +
@@ -369,10 +371,11 @@ TEST_CASE("ICMP quoting: a minimal quote classifies; other errors and foreign qu
         const uint8_t unreach = v6 ? 1 : 3, admin = v6 ? 1 : 13;
         switch (p.dport) {
           case 21:  // RFC 792: the IP header and the first 8 bytes of TCP only
-            return {build_icmp_error(kRouter4.v6 == v6 ? kRouter4 : kRouter6, Bytes(probe.begin(), probe.begin() + long(ip + 8)),
-                                     unreach, admin)};
+            return {build_icmp_error(v6 ? kRouter6 : kRouter4,
+                                     Bytes(probe.begin(), probe.begin() + long(ip + 8)), unreach, admin)};
           case 22:  // 4 bytes of TCP: ports but no sequence number to check
-            return {build_icmp_error(p.dst, Bytes(probe.begin(), probe.begin() + long(ip + 4)), unreach, admin)};
+            return {
+                build_icmp_error(p.dst, Bytes(probe.begin(), probe.begin() + long(ip + 4)), unreach, admin)};
           case 23:  // time exceeded: not an answer about the port
             return {build_icmp_error(p.dst, probe, v6 ? 3 : 11, 0)};
           case 24: {  // quoting another source port of ours
@@ -380,7 +383,8 @@ TEST_CASE("ICMP quoting: a minimal quote classifies; other errors and foreign qu
             return {build_icmp_error(p.dst, other, unreach, admin)};
           }
           default: {  // quoting a probe to another target
-            Bytes other = build_tcp(p.src, v6 ? kRouter6 : kRouter4, p.sport, p.dport, p.seq, 0, tcpflag::syn);
+            Bytes other =
+                build_tcp(p.src, v6 ? kRouter6 : kRouter4, p.sport, p.dport, p.seq, 0, tcpflag::syn);
             return {build_icmp_error(p.dst, other, unreach, admin)};
           }
         }
