@@ -29,6 +29,9 @@ struct BackendInfo {
   const char* name;
   const char* description;
   std::unique_ptr<Backend> (*make)();
+  // Cloud firewalls match provider references (tags, groups), so findings
+  // about networks without host addresses do not apply to them.
+  bool cloud = false;
 };
 
 const std::vector<BackendInfo>& registry();

@@ -78,6 +78,7 @@ int run_compile(const CompileOptions& o) {
   if (!info) return Exit::bad_input;
   DiagnosticEngine diags;
   auto policy = compile_policy(o.policy, diags, false);
+  if (info->cloud) diags.drop_warnings(code::no_host_addrs);
   ir::Selection chosen = o.selection.get();
   const bool to_dir = is_directory_output(o.output);
   // In directory mode without a selection, every node gets its own files.

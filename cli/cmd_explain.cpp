@@ -1,5 +1,7 @@
 #include <nlohmann/json.hpp>
 
+#include "backends/backend.h"
+#include "backends/cloud/cloud_model.h"
 #include "cli/commands.h"
 #include "compiler/eval/explain.h"
 #include "compiler/frontend.h"
@@ -10,7 +12,7 @@ namespace fwc::cli {
 namespace {
 
 struct ExplainOptions {
-  std::string policy, from, port, format = "text";
+  std::string policy, from, port, format = "text", target;
   SelectionOptions selection;
 };
 
@@ -58,11 +60,86 @@ void print_json(const eval::Decision& d, const ir::Ruleset& rs) {
   std::printf("%s\n", out.dump().c_str());
 }
 
+// The cloud view: what the target's payload implies (cloud firewalls only
+// allow; a packet no payload rule admits is dropped).
+struct CloudView {
+  cloud::Decision d;
+  const cloud::Group* g;
+  ir::Origin origin() const {
+    if (d.rule) return d.rule->origins.front();
+    return {std::string(cloud::provider_name(g->provider)) + " default", {}, {}, {}};
+  }
+};
+
+void print_cloud_text(const CloudView& v) {
+  const ir::Origin o = v.origin();
+  const char* target = cloud::provider_name(v.g->provider);
+  std::printf("%s  (%s", ir::verdict_name(v.d.verdict), o.label.c_str());
+  if (o.loc.known()) std::printf(" at %s", o.where().c_str());
+  std::printf(")\n");
+  std::printf("  evaluated for %s on %s, group %s; stage: %s\n", v.g->selection.c_str(), target,
+              v.g->name.c_str(), v.d.rule ? "allow" : "default");
+  if (!v.d.rule) {
+    std::printf("  no payload rule admits the packet: cloud firewalls drop what they do not allow\n");
+    return;
+  }
+  if (!o.comment.empty()) std::printf("  comment: %s\n", o.comment.c_str());
+  std::printf("  payload rule: inbound %s, admitting %s\n", v.d.rule->what().c_str(), v.d.via.c_str());
+  if (v.d.assumed)
+    std::printf(
+        "  the provider decides %s by membership; explain takes the addresses of network '%s' as its "
+        "members\n",
+        v.d.via.c_str(), v.d.network.c_str());
+  for (size_t i = 1; i < v.d.rule->origins.size(); ++i)
+    std::printf("  also allowed by %s at %s\n", v.d.rule->origins[i].label.c_str(),
+                v.d.rule->origins[i].where().c_str());
+}
+
+void print_cloud_json(const CloudView& v) {
+  const ir::Origin o = v.origin();
+  nlohmann::json out = {{"verdict", ir::verdict_name(v.d.verdict)},
+                        {"rate_limited", false},
+                        {"rule", o.label},
+                        {"stage", v.d.rule ? "allow" : "default"},
+                        {"location", location(o)},
+                        {"logged", false},
+                        {"selection", v.g->selection},
+                        {"meters", nlohmann::json::array()},
+                        {"target", cloud::provider_name(v.g->provider)},
+                        {"group", v.g->name},
+                        {"payload_rule", v.d.rule ? "inbound " + v.d.rule->what() : std::string()},
+                        {"via", v.d.via}};
+  std::printf("%s\n", out.dump().c_str());
+}
+
+int run_cloud_explain(const ExplainOptions& o, const ir::Ruleset& rs, const eval::Packet& pkt,
+                      cloud::Provider p) {
+  DiagnosticEngine diags;
+  auto g = cloud::lower(rs, p, diags);
+  if (!g) {
+    print_diagnostics(diags, stderr);
+    return Exit::bad_input;
+  }
+  CloudView v{cloud::explain(*g, pkt), &*g};
+  if (o.format == "json")
+    print_cloud_json(v);
+  else
+    print_cloud_text(v);
+  return Exit::ok;
+}
+
 int run_explain(const ExplainOptions& o) {
   eval::Packet pkt;
   if (!parse_packet(o, pkt)) return Exit::bad_input;
+  // Host targets all share the default view; cloud targets have their own.
+  auto provider = cloud::provider_named(o.target);
+  if (!o.target.empty() && !provider && !backend::find_backend(o.target)) {
+    std::fprintf(stderr, "fwc: unknown target '%s' (see 'fwc targets')\n", o.target.c_str());
+    return Exit::bad_input;
+  }
   DiagnosticEngine diags;
   auto policy = compile_policy(o.policy, diags, false);
+  if (provider) diags.drop_warnings(code::no_host_addrs);
   ir::Selection sel = o.selection.get();
   if (policy) ir::validate_selection(*policy, sel, diags);
   if (diags.has_errors()) {
@@ -70,6 +147,7 @@ int run_explain(const ExplainOptions& o) {
     return Exit::bad_input;
   }
   ir::Ruleset rs = ir::select(*policy, sel);
+  if (provider) return run_cloud_explain(o, rs, pkt, *provider);
   eval::Decision d = eval::explain(rs, pkt);
   if (o.format == "json") print_json(d, rs);
   else print_text(d, rs);
@@ -84,6 +162,8 @@ Run setup_explain(CLI::App& app) {
   app.add_option("--from", o->from, "Source address of the packet")->required();
   app.add_option("--port", o->port, "Destination port and protocol, like 443/tcp")->required();
   app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("-t,--target", o->target,
+                 "Explain what this target's output implies (digitalocean, aws, hetzner: the cloud payload)");
   o->selection.add_to(app);
   return [o] { return run_explain(*o); };
 }

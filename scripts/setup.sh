@@ -9,6 +9,7 @@ packages=(
   libnftnl-dev libmnl-dev libpcap-dev
   # run and test
   nftables iptables ipset firewalld ufw iproute2 python3 man-db groff-base time
+  python3-jsonschema python3-botocore
   nmap
 )
 

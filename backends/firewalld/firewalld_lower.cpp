@@ -107,7 +107,7 @@ class Lowering {
 
   // Once per rule and message, however many families or pieces hit it.
   void warn(const ir::Origin& o, const std::string& message, std::string hint = {}) {
-    if (!warned_.insert(o.label + "\n" + message).second) return;
+    if (o.ignores(kApproximation) || !warned_.insert(o.label + "\n" + message).second) return;
     diags_.warning(kApproximation, o.loc, o.label + ": " + message, std::move(hint));
   }
   bool band_ok(const ir::Origin& o, int priority, int end, const char* what);

@@ -157,6 +157,7 @@ class Lowering {
 
 void Lowering::approximated(const ir::Origin& origin, const std::string& what, const std::string& message,
                             std::string hint) {
+  if (origin.ignores(kApproximated)) return;  // acknowledged with `ignore:` on the rule
   if (!warned_.insert(origin.label + "\n" + what).second) return;  // once, not once per family
   diags_.warning(kApproximated, origin.loc, origin.label + ": " + message, std::move(hint));
 }

@@ -184,7 +184,7 @@ Group Lowering::group_for(const ir::Origin& o) {
 }
 
 void Lowering::warn(Group& g, const ir::Origin& o, const std::string& message, const std::string& hint) {
-  diags_.warning(kApproximation, o.loc, o.label + ": " + message, hint);
+  if (!o.ignores(kApproximation)) diags_.warning(kApproximation, o.loc, o.label + ": " + message, hint);
   g.notes.push_back("approximation: " + printable(message));
 }
 

@@ -269,11 +269,28 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
   ir::Peer p;
   if (items.empty() && default_any) {
     p.addrs = AddrSet::any();
+    p.direct = p.addrs;
     return p;
   }
   std::vector<std::string> names;
   size_t errors = diags_.error_count();
-  p.addrs = entries(items, &names);
+  if (items.size() == 1) {
+    p.addrs = entries(items, &names);
+    if (names.empty()) p.direct = p.addrs;
+  } else {
+    // Entry by entry, so cloud targets know which addresses came from
+    // networks they may name natively.
+    for (const auto& t : items) {
+      AddrSet one;
+      size_t before = names.size();
+      add_entry(t, one, &names);
+      if (names.size() == before) p.direct.append(one);
+      p.addrs.append(one);
+    }
+    p.addrs.normalize();
+    p.direct.normalize();
+  }
+  p.networks = names;
   if (items.size() == 1 && names.size() == 1) p.name = names[0];
   bool acknowledged = std::any_of(rule.ignore.begin(), rule.ignore.end(),
                                   [](const ast::Text& t) { return t.value == code::no_host_addrs; });

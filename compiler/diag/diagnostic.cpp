@@ -21,6 +21,13 @@ void DiagnosticEngine::warning(const char* code, const SourceLoc& loc, std::stri
   report({Severity::warning, code, loc, length, std::move(message), std::move(hint)});
 }
 
+void DiagnosticEngine::drop_warnings(std::string_view code) {
+  auto moot = [&](const Diagnostic& d) { return d.severity == Severity::warning && d.code == code; };
+  auto end = std::remove_if(diags_.begin(), diags_.end(), moot);
+  warnings_ -= static_cast<size_t>(diags_.end() - end);
+  diags_.erase(end, diags_.end());
+}
+
 void DiagnosticEngine::add_source(const std::string& file, std::string text) {
   sources_[file] = std::move(text);
 }

@@ -33,6 +33,8 @@ inline constexpr const char* no_host_addrs = "FWC-W105";
 inline constexpr const char* redundant = "FWC-W106";
 // A construct the target can only approximate (a backend's lossy lowering).
 inline constexpr const char* approximated = "FWC-W107";
+// A target cannot hold the policy (no representation for a network, a provider limit).
+inline constexpr const char* target_limit = "FWC-E014";
 }  // namespace code
 
 struct Diagnostic {
@@ -53,6 +55,10 @@ class DiagnosticEngine {
              uint32_t length = 1);
   void warning(const char* code, const SourceLoc& loc, std::string message, std::string hint = {},
                uint32_t length = 1);
+
+  // Forgets the warnings of `code`: for a finding that is moot for the
+  // output at hand (a host-only warning on a cloud compile).
+  void drop_warnings(std::string_view code);
 
   // Source text of a file, kept so the renderer can show the offending line.
   void add_source(const std::string& file, std::string text);

@@ -46,6 +46,11 @@ struct Log {
 struct Peer {
   AddrSet addrs;
   std::string name;  // the network's name when the rule names exactly one
+  // For cloud targets, which may stand for a network by a native reference:
+  // the networks the rule names directly, in order, and the addresses of
+  // its other entries (addresses, CIDRs, any, node:, role:).
+  std::vector<std::string> networks;
+  AddrSet direct;
   bool any(net::Family f) const { return addrs.is_all(f); }
 };
 
@@ -162,6 +167,11 @@ struct Ruleset {
   Chain input;
   std::optional<Chain> output;   // only when the policy restricts outbound
   std::optional<Chain> forward;  // only when the policy manages forwarding
+  // For cloud targets: what was selected (names the group), the policy's
+  // networks (native references) and its cloud settings.
+  Selection selected;
+  std::vector<Network> networks;
+  ast::CloudSettings cloud;
 };
 
 }  // namespace fwc::ir

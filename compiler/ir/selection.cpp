@@ -65,6 +65,9 @@ Ruleset select(const Policy& p, const Selection& sel) {
   rs.policy_file = p.file;
   rs.selection = sel.label();
   rs.icmp = p.defaults.icmp;
+  rs.selected = sel;
+  rs.networks = p.networks;
+  rs.cloud = p.cloud;
 
   rs.input.blocks = pick(p.inbound_blocks, p, sel);
   rs.input.meters = pick(p.meters, p, sel);

@@ -131,6 +131,16 @@ void PolicyReader::read_network(const ast::Text& name, const YAML::Node& n) {
   p_.networks.push_back(std::move(net));
 }
 
+namespace {
+// AWS security group ids: "sg-" and 8 (older) or 17 lower-case hex digits.
+// Other values name fwc's own groups ("self" or a node/role group).
+bool is_security_group_id(const std::string& id) {
+  if (id.rfind("sg-", 0) != 0) return false;
+  std::string hex = id.substr(3);
+  return (hex.size() == 8 || hex.size() == 17) && hex.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+}  // namespace
+
 void PolicyReader::read_native(ast::Network& net, const char* provider, const YAML::Node& n) {
   std::string what = std::string(provider) + " reference of network '" + net.name.value + "'";
   std::string p = provider;
@@ -146,8 +156,15 @@ void PolicyReader::read_native(ast::Network& net, const char* provider, const YA
     }
   } else if (p == "aws") {
     if (!w_.expect_map(n, what, {"security_group"})) return;
-    if (w_.require(n, "security_group", what))
-      net.native.aws_security_group = w_.scalar(n["security_group"], what + " security_group");
+    if (w_.require(n, "security_group", what)) {
+      auto sg = w_.scalar(n["security_group"], what + " security_group");
+      if (sg && sg->value.rfind("sg-", 0) == 0 && !is_security_group_id(sg->value))
+        w_.diags().error(code::bad_value, sg->loc,
+                         "'" + sg->value + "' is not an AWS security group id",
+                         "ids are 'sg-' and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0", sg->length());
+      else
+        net.native.aws_security_group = sg;
+    }
   } else {
     if (!w_.expect_map(n, what, {"addresses"})) return;
     net.native.has_hetzner = true;
@@ -280,12 +297,13 @@ bool PolicyReader::read_rule_base(const YAML::Node& n, ast::RuleBase& r) {
   if (auto v = n["nodes"]) r.scope.nodes = w_.scalar_list(v, what + " nodes");
   if (auto v = n["ignore"]) {
     for (auto& t : w_.scalar_list(v, what + " ignore")) {
-      static const std::vector<std::string> kRuleWarnings = {code::shadowed, code::admin_open, code::no_host_addrs};
+      static const std::vector<std::string> kRuleWarnings = {code::shadowed, code::admin_open, code::no_host_addrs,
+                                                                   code::approximated};
       bool known = std::find(kRuleWarnings.begin(), kRuleWarnings.end(), t.value) != kRuleWarnings.end();
       if (!known)
         w_.diags().error(code::bad_value, t.loc, "'" + t.value + "' is not a warning a rule can acknowledge",
                          did_you_mean(t.value, kRuleWarnings).empty()
-                             ? "rules can acknowledge FWC-W102, FWC-W103 and FWC-W105"
+                             ? "rules can acknowledge FWC-W102, FWC-W103, FWC-W105 and FWC-W107"
                              : did_you_mean(t.value, kRuleWarnings),
                          t.length());
       else r.ignore.push_back(t);

@@ -1,0 +1,54 @@
+#include <cctype>
+
+#include "backends/aws/aws_backend.h"
+
+namespace fwc::aws {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+class Backend final : public backend::Backend {
+ public:
+  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs,
+                                                        DiagnosticEngine& diags) override {
+    auto g = cloud::lower(rs, cloud::Provider::aws, diags);
+    if (!g) return std::nullopt;
+    std::vector<backend::Artifact> out{{"aws-create.json", create_payload(*g)}};
+    auto add = [&](const char* suffix, std::string text) {
+      if (!text.empty()) out.push_back({suffix, std::move(text)});
+    };
+    add("aws-revoke-egress.json", revoke_egress_payload(*g));
+    add("aws-ingress.json", ingress_payload(*g));
+    add("aws-egress.json", egress_payload(*g));
+    return out;
+  }
+};
+
+}  // namespace
+
+std::string placeholder(const std::string& group) {
+  std::string var = "SG_";
+  for (char c : group)
+    var += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  return "${" + var + "}";
+}
+
+std::string create_payload(const cloud::Group& g) {
+  ordered_json j;
+  j["GroupName"] = g.name;
+  std::string description = g.settings.aws_description;
+  if (description.empty()) description = "fwc policy " + g.policy_name + ", " + g.selection;
+  j["Description"] = description_text(description);
+  if (!g.settings.aws_vpc_id.empty()) j["VpcId"] = g.settings.aws_vpc_id;
+  j["TagSpecifications"] =
+      ordered_json::array({{{"ResourceType", "security-group"},
+                            {"Tags", ordered_json::array({{{"Key", "Name"}, {"Value", g.name}}})}}});
+  return cloud::dump(j);
+}
+
+std::unique_ptr<backend::Backend> make_backend() {
+  return std::make_unique<Backend>();
+}
+
+}  // namespace fwc::aws

@@ -1,0 +1,166 @@
+#include <algorithm>
+#include <cstdint>
+
+#include "backends/cloud/cloud_lowering.h"
+
+namespace fwc::cloud::detail {
+
+namespace {
+
+struct Segment {
+  net::PortRange ports;
+  bool refused = false;
+};
+
+// The pieces of `r` a block's port ranges cut it into, each marked as
+// refused by the block or not.
+std::vector<Segment> split(net::PortRange r, const std::vector<net::PortRange>& refused) {
+  std::vector<Segment> out;
+  uint32_t cur = r.lo;
+  for (const auto& b : refused) {
+    if (b.hi < cur) continue;
+    if (b.lo > r.hi) break;
+    if (b.lo > cur) out.push_back({{static_cast<uint16_t>(cur), static_cast<uint16_t>(b.lo - 1)}, false});
+    uint32_t end = std::min<uint32_t>(b.hi, r.hi);
+    out.push_back({{static_cast<uint16_t>(std::max<uint32_t>(cur, b.lo)), static_cast<uint16_t>(end)}, true});
+    cur = end + 1;
+  }
+  if (cur <= r.hi) out.push_back({{static_cast<uint16_t>(cur), r.hi}, false});
+  return out;
+}
+
+struct Outcome {
+  std::vector<Rule> rules;
+  bool changed = false;
+  std::vector<std::string> native;        // native references the block overlaps
+  std::vector<std::string> unsplittable;  // all-protocol rules a port-limited block overlaps
+};
+
+void note(std::vector<std::string>& list, const std::string& s) {
+  if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+}
+
+Outcome subtract(const std::vector<Rule>& rules, const ir::Block& b) {
+  Outcome out;
+  const net::AddrSet& blocked = b.peer.addrs;
+  const bool whole = !b.ports || b.ports->all;
+  for (const Rule& r : rules) {
+    std::vector<Segment> segs;
+    if (whole)
+      segs.push_back({r.ports, true});
+    else if (r.proto == Proto::tcp || r.proto == Proto::udp)
+      segs = split(r.ports, b.ports->of(r.proto == Proto::tcp ? net::Proto::tcp : net::Proto::udp));
+    else if (r.proto == Proto::all && overlaps(r.peers.cidrs, blocked))
+      note(out.unsplittable, r.labels());
+    bool refused = std::any_of(segs.begin(), segs.end(), [](const Segment& s) { return s.refused; });
+    if (!refused) {
+      out.rules.push_back(r);
+      continue;
+    }
+    for (const auto& ref : r.peers.refs)
+      if (ref.members.empty() || overlaps(ref.members, blocked))
+        note(out.native, ref.str() + " (" + r.labels() + ")");
+    if (!overlaps(r.peers.cidrs, blocked)) {
+      out.rules.push_back(r);
+      continue;
+    }
+    out.changed = true;
+    for (const auto& s : segs) {
+      Rule part = r;
+      part.ports = s.ports;
+      if (s.refused) part.peers.cidrs.subtract(blocked);
+      if (!part.peers.empty()) out.rules.push_back(std::move(part));
+    }
+  }
+  return out;
+}
+
+size_t excess(const std::vector<LimitIssue>& issues) {
+  size_t n = 0;
+  for (const auto& i : issues) n += i.excess;
+  return n;
+}
+
+std::string first_new(const std::vector<LimitIssue>& after, const std::vector<LimitIssue>& before) {
+  for (const auto& a : after) {
+    auto same = [&](const LimitIssue& b) { return b.message == a.message; };
+    if (std::none_of(before.begin(), before.end(), same)) return a.message;
+  }
+  return after.front().message;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : "; ") + s;
+  return out;
+}
+
+}  // namespace
+
+bool overlaps(const net::AddrSet& a, const net::AddrSet& b) {
+  for (net::Family f : {net::Family::v4, net::Family::v6}) {
+    const auto& x = a.intervals(f);
+    const auto& y = b.intervals(f);
+    size_t i = 0, j = 0;
+    while (i < x.size() && j < y.size()) {
+      if (x[i].hi < y[j].lo)
+        ++i;
+      else if (y[j].hi < x[i].lo)
+        ++j;
+      else
+        return true;
+    }
+  }
+  return false;
+}
+
+bool apply_blocks(Group& g, bool outbound, const std::vector<ir::Block>& blocks, const Warn& warn) {
+  std::vector<Rule>& rules = outbound ? g.outbound : g.inbound;
+  const std::string fw = firewall_noun(g.provider);
+  const std::string peers = outbound ? "destinations" : "sources";
+  bool changed = false;
+  for (const auto& b : blocks) {
+    const std::string& label = b.origin.label;
+    if (b.action == ir::Verdict::reject)
+      warn(b.origin,
+           label + ": " + fw +
+               " cannot reject, it drops what it does not allow; only the host firewall rejects",
+           {});
+    if (b.log)
+      warn(b.origin, label + ": " + fw + " does not log; only the host firewall logs what this block refuses",
+           {});
+    if (b.peer.addrs.empty()) continue;
+    Outcome out = subtract(rules, b);
+    if (!out.native.empty())
+      warn(b.origin,
+           label + ": " + fw + " cannot deny, and cannot take these addresses out of " + joined(out.native) +
+               "; only the host firewall enforces this block there",
+           "give the allow rule's network addresses instead of a native reference if the cloud must enforce "
+           "it");
+    if (!out.unsplittable.empty())
+      warn(b.origin,
+           label + ": " + fw +
+               " cannot deny, and cannot take these addresses out of the all-protocol rule of " +
+               joined(out.unsplittable) +
+               " for some ports only; only the host firewall enforces this block there",
+           {});
+    if (!out.changed) continue;
+    std::vector<LimitIssue> before = check_limits(g);
+    std::vector<Rule> saved = std::move(rules);
+    rules = std::move(out.rules);
+    std::vector<LimitIssue> after = check_limits(g);
+    if (excess(after) > excess(before)) {
+      rules = std::move(saved);
+      warn(b.origin,
+           label + ": " + fw + " cannot deny, and taking these addresses out of the allowed " + peers +
+               " would exceed its limits (" + first_new(after, before) +
+               "); only the host firewall enforces this block",
+           "the cloud firewall admits these addresses wherever an allow rule does");
+      continue;
+    }
+    changed = true;
+  }
+  return changed;
+}
+
+}  // namespace fwc::cloud::detail
