@@ -15,6 +15,7 @@
 #include "compiler/ir/selection.h"
 #include "validator/prober/connect_scan.h"
 #include "validator/prober/pcap_source.h"
+#include "validator/prober/privileges.h"
 #include "validator/prober/raw_sender.h"
 #include "validator/prober/route.h"
 #include "validator/prober/scanner.h"
@@ -26,7 +27,7 @@ namespace {
 namespace pr = prober;
 
 struct VerifyOptions {
-  std::string target, policy, ports = "policy", format = "text";
+  std::string target, policy, ports = "policy", format = "text", user = "nobody";
   SelectionOptions selection;
   bool udp = false, connect_only = false;
   double rate = 10000;
@@ -136,7 +137,7 @@ std::string port_str(const pr::PortResult& r) {
 }
 
 struct Context {
-  std::string target, source, method, policy, selection, note;
+  std::string target, source, method, policy, selection, note, privileges;
   bool with_policy = false;
   pr::ScanReport rep;
   std::vector<Row> rows;
@@ -178,38 +179,55 @@ void print_text(const Context& c) {
   std::printf("\n");
 }
 
+// Streams the report: a full sweep has 65,535 rows, and building them as
+// one JSON tree first costs more than the scan. Keys in sorted order, as
+// nlohmann::json writes them.
 void print_json(const Context& c) {
-  nlohmann::json ports = nlohmann::json::array();
+  using nlohmann::json;
   size_t fail = 0, warn = 0;
-  for (const auto& row : c.rows) {
-    nlohmann::json j = {{"port", row.r.port},
-                        {"proto", row.r.proto == pr::L4::tcp ? "tcp" : "udp"},
-                        {"state", pr::state_name(row.r.state)},
-                        {"reason", row.r.reason},
-                        {"probes", row.r.attempts}};
-    if (c.with_policy) {
-      j["expected"] = row.expected;
-      j["rule"] = row.rule;
-      j["verdict"] = row.verdict;
-      j["note"] = row.note;
-    }
-    fail += row.verdict == "failure", warn += row.verdict == "warning";
-    ports.push_back(j);
-  }
-  nlohmann::json out = {{"target", c.target},
-                        {"source", c.source},
-                        {"method", c.method},
-                        {"elapsed", std::chrono::duration<double>(c.rep.elapsed).count()},
-                        {"sent", c.rep.sent},
-                        {"ports", ports}};
+  for (const auto& row : c.rows) fail += row.verdict == "failure", warn += row.verdict == "warning";
+  json head = {{"target", c.target},
+               {"source", c.source},
+               {"method", c.method},
+               {"elapsed", std::chrono::duration<double>(c.rep.elapsed).count()},
+               {"sent", c.rep.sent}};
   if (c.with_policy) {
-    out["policy"] = c.policy;
-    out["selection"] = c.selection;
-    out["failures"] = fail;
-    out["warnings"] = warn;
+    head["policy"] = c.policy;
+    head["selection"] = c.selection;
+    head["failures"] = fail;
+    head["warnings"] = warn;
   }
-  if (!c.note.empty()) out["note"] = c.note;
-  std::printf("%s\n", out.dump().c_str());
+  if (!c.note.empty()) head["note"] = c.note;
+  head["privileges"] = c.privileges;
+  head["ports"] = json::array();
+  // Everything but the array, which goes where its empty placeholder was.
+  std::string text = head.dump();
+  const std::string marker = "\"ports\":[]";
+  size_t at = text.find(marker) + marker.size() - 1;
+  std::string out = text.substr(0, at);
+  out.reserve(c.rows.size() * (c.with_policy ? 160 : 80) + text.size());
+  auto str = [&out](const std::string& v) { out += json(v).dump(); };
+  bool first = true;
+  for (const auto& row : c.rows) {
+    out += first ? "{" : ",{";
+    first = false;
+    if (c.with_policy) {
+      out += "\"expected\":", str(row.expected);
+      out += ",\"note\":", str(row.note), out += ",";
+    }
+    out += "\"port\":" + std::to_string(row.r.port) + ",\"probes\":" + std::to_string(row.r.attempts) +
+           ",\"proto\":\"" + (row.r.proto == pr::L4::tcp ? "tcp" : "udp") + "\",\"reason\":";
+    str(row.r.reason);
+    if (c.with_policy) out += ",\"rule\":", str(row.rule);
+    out += ",\"state\":\"";
+    out += pr::state_name(row.r.state);
+    out += "\"";
+    if (c.with_policy) out += ",\"verdict\":", str(row.verdict);
+    out += "}";
+  }
+  out += text.substr(at);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fputc('\n', stdout);
 }
 
 std::string xml(const std::string& s) {
@@ -250,8 +268,11 @@ void print_junit(const Context& c) {
 
 std::function<void(size_t, size_t)> progress_line() {
   if (!isatty(STDERR_FILENO)) return {};
-  return [](size_t done, size_t total) {
-    std::fprintf(stderr, "\r\033[Kprobing: %zu/%zu ports answered", done, total);
+  auto start = std::chrono::steady_clock::now();
+  return [start](size_t done, size_t total) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "\r\033[Kprobing: %zu/%zu ports done (%.0f%%), %.1f s", done, total,
+                 total ? 100.0 * double(done) / double(total) : 100.0, secs);
     std::fflush(stderr);
   };
 }
@@ -341,6 +362,13 @@ int run_verify(const VerifyOptions& o) {
       return Exit::runtime_failure;
     }
   }
+  // Nothing from here on needs privileges: the sockets are open.
+  pr::Privileges priv = pr::drop_privileges(o.user);
+  if (!priv.ok) {
+    std::fprintf(stderr, "fwc: cannot drop privileges after opening the sockets: %s\n", priv.error.c_str());
+    return Exit::runtime_failure;
+  }
+  c.privileges = priv.done;
   if (raw) {
     c.method = o.udp ? "raw SYN and UDP scan" : "raw SYN scan";
     so.source = *source;
@@ -381,8 +409,9 @@ int run_verify(const VerifyOptions& o) {
     c.selection = rs.selection;
   }
   bool failed = false;
-  for (const auto& r : c.rep.ports) {
-    Row row{r, "", "", "", ""};
+  c.rows.reserve(c.rep.ports.size());
+  for (auto& r : c.rep.ports) {
+    Row row{std::move(r), "", "", "", ""};
     if (with_policy) {
       eval::Packet pkt{vantage, r.proto == pr::L4::tcp ? net::Proto::tcp : net::Proto::udp, r.port};
       compare(row, eval::explain(rs, pkt));
@@ -409,6 +438,7 @@ Run setup_verify(CLI::App& app) {
   app.add_option("--retries", o->retries, "Probes repeated for ports that do not answer (default 2)")
       ->check(CLI::Range(0, 10));
   app.add_flag("--connect", o->connect_only, "Use connect() instead of raw packets");
+  app.add_option("--user", o->user, "Run as this user once the sockets are open (default nobody)");
   app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "junit"}));
   return [o] { return run_verify(*o); };
 }

@@ -10,6 +10,7 @@ packages=(
   # run and test
   nftables iptables ipset firewalld ufw iproute2 python3 man-db groff-base time
   python3-jsonschema python3-botocore
+  nmap
 )
 
 missing=()

@@ -2,7 +2,8 @@
 """End to end for `fwc verify`: a target netns enforcing a policy compiled to
 nftables, with listeners on some ports, probed from a vantage netns at
 different source addresses.  Checks every verdict against the policy, the
-scanner report without a policy, the connect() fallback, and that a port
+scanner report without a policy, the connect() fallback, that the scan runs
+as nobody with no capabilities (read from /proc while it runs), and that a port
 opened by hand (`nft insert rule`) is reported as exposed with exit 1.
 
 Probes go only to the lab target's own addresses (netlab.TARGET4/TARGET6),
@@ -49,6 +50,7 @@ class Checks:
             print(f"FAIL  {what}")
             for line in str(detail).rstrip().splitlines()[:40]:
                 print(f"      {line}")
+        return ok
 
 
 def use_source(lab, addr):
@@ -153,6 +155,13 @@ def run_checks(args, lab, c):
     c.check(r.returncode == 0 and got.get((53, "udp"), {}).get("state") == "open|filtered",
             "UDP probes of dropped ports: open|filtered, no failure", r.stdout + r.stderr)
 
+    check_progress(fwc, lab, c)
+    check_privileges(fwc, lab, c)
+    check_privileges(fwc, lab, c, as_user=True)
+    r, _ = verify(fwc, lab, netlab.TARGET4, "--ports", "22", "--user", "no-such-user-fwc")
+    c.check(r.returncode == 3 and "no such user: no-such-user-fwc" in r.stderr and r.stdout == "",
+            "an unknown --user stops before probing, exit 3", r.stdout + r.stderr)
+
     # A port opened by hand is exposed: exit 1, the port named, as JUnit too.
     netlab.run(["nft", "insert", "rule", "inet", "fwc", "input", "tcp", "dport", "9999", "accept"],
                ns=lab.target)
@@ -178,6 +187,89 @@ def run_checks(args, lab, c):
                 f"full 65,535-port sweep: {secs:.2f} s wall, {j and j['elapsed']:.2f} s scanning, "
                 f"{j and j['sent']} probes",
                 f"open {open_ports} others {others}\n{r.stderr}")
+
+
+def check_progress(fwc, lab, c):
+    """A progress line (\\r updates) on stderr when it is a terminal; nothing
+    on stderr when it is not."""
+    args = [netlab.TARGET4, "--ports", "1000-1300", "--rate", "500", "--retries", "0", "--format", "json"]
+    master, slave = os.openpty()
+    try:
+        p = subprocess.Popen(["ip", "netns", "exec", lab.vantage, fwc, "verify", *args],
+                             stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        slave = -1
+        try:
+            out, _ = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        tty = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:   # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            tty += chunk
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    updates = tty.count(b"\rprobing: ") + tty.count(b"\r\x1b[Kprobing: ")
+    c.check(p.returncode == 0 and updates >= 2 and b"/301 ports" in tty and tty.endswith(b"\r\x1b[K"),
+            f"progress line on a terminal: {updates} updates, cleared at the end", repr(tty[-300:]))
+    r, _ = verify(fwc, lab, *args)
+    c.check(r.returncode == 0 and r.stderr == "", "no progress line when stderr is not a terminal",
+            repr(r.stderr[:300]))
+
+
+def proc_status(pid):
+    """{'Uid': [...], 'CapEff': '...', ...} of a running process, {} once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return {k: v.split() for k, _, v in (line.partition(":") for line in f)}
+    except OSError:
+        return {}
+
+
+def check_privileges(fwc, lab, c, as_user=False):
+    """During a slow scan (silent ports, 200 pps), fwc runs as nobody with no
+    capabilities; it started as root (or, as_user, as nobody holding
+    CAP_NET_RAW as an ambient capability, like a binary given it by setcap)
+    to open the raw socket and the capture."""
+    wrap = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=+net_raw",
+            "--ambient-caps=+net_raw"] if as_user else []
+    cmd = ["ip", "netns", "exec", lab.vantage, *wrap, fwc, "verify", netlab.TARGET4, "--ports", "1000-1300",
+           "--rate", "200", "--retries", "0", "--format", "json"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen = []
+    try:
+        deadline = time.monotonic() + 10
+        while p.poll() is None and time.monotonic() < deadline:
+            st = proc_status(p.pid)
+            if st.get("Name") == ["fwc"]:
+                seen.append((tuple(st["Uid"]), tuple(st["Gid"]), st["CapEff"][0], st["CapPrm"][0]))
+            time.sleep(0.05)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    later = seen[len(seen) // 2:]   # well into the scan
+    dropped = bool(later) and all(u == ("65534",) * 4 and g == ("65534",) * 4 and int(e, 16) == 0
+                                  and int(m, 16) == 0 for u, g, e, m in later)
+    try:
+        j = json.loads(out)
+    except ValueError:
+        j = {}
+    c.check(p.returncode == 0 and dropped and j.get("method") == "raw SYN scan"
+            and j.get("privileges", "").startswith("uid 65534"),
+            f"scanning as nobody with no capabilities, started as {'nobody+CAP_NET_RAW' if as_user else 'root'}"
+            f" ({len(seen)} looks at /proc during the scan)",
+            f"seen {seen[:3]} ... {seen[-3:]}\n{err}")
 
 
 if __name__ == "__main__":

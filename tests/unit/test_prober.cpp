@@ -312,3 +312,136 @@ TEST_CASE("the run-time bound stops a scan", "[prober]") {
   CHECK(rep.ports.size() == 100);
   CHECK(rep.sent < 40);
 }
+
+namespace {
+
+// A network whose every probe gets `reply(probe)` after 2 ms.
+ScanReport scan_with(const ScanOptions& o, std::function<std::vector<Bytes>(const Bytes&)> reply,
+                     Net& n) {
+  n.source.answer(n.sender, [&](const Bytes& probe) {
+    std::vector<std::pair<Duration, Bytes>> out;
+    for (auto& b : reply(probe)) out.push_back({2ms, std::move(b)});
+    return out;
+  });
+  return scan(o, n.sender, n.source, n.clock);
+}
+
+}  // namespace
+
+TEST_CASE("ICMP unreachable codes: the filtering ones classify a TCP port, the rest are ignored",
+          "[prober]") {
+  for (bool v6 : {false, true}) {
+    DYNAMIC_SECTION((v6 ? "IPv6" : "IPv4")) {
+      Net n;
+      ScanOptions o = options(v6);
+      for (uint16_t code = 0; code < 16; ++code) o.tcp_ports.push_back(uint16_t(1000 + code));
+      ScanReport rep = scan_with(o, [&](const Bytes& probe) -> std::vector<Bytes> {
+        Parsed p = parse(probe);
+        return {build_icmp_error(p.dst, probe, v6 ? 1 : 3, uint8_t(p.dport - 1000))};
+      }, n);
+      REQUIRE(rep.ports.size() == 16);
+      for (auto& r : rep.ports) {
+        uint8_t code = uint8_t(r.port - 1000);
+        INFO("code " << int(code));
+        const bool nmap_filtered = v6 ? code <= 6 : (code <= 3 || code == 9 || code == 10 || code == 13);
+        CHECK(filtering_unreachable(v6, code) == nmap_filtered);
+        CHECK(r.state == State::filtered);
+        if (filtering_unreachable(v6, code)) {
+          CHECK(r.reason == std::string(v6 ? "icmp6 1/" : "icmp 3/") + std::to_string(code) + " from " +
+                                (v6 ? "2001:db8:ffff::1" : "203.0.113.254"));
+          CHECK(r.attempts == 1);
+        } else {
+          CHECK(r.reason == "no-response");  // e.g. 3/4 fragmentation needed
+          CHECK(r.attempts == 3);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("ICMP quoting: a minimal quote classifies; other errors and foreign quotes do not", "[prober]") {
+  for (bool v6 : {false, true}) {
+    DYNAMIC_SECTION((v6 ? "IPv6" : "IPv4")) {
+      Net n;
+      ScanOptions o = options(v6);
+      o.tcp_ports = {21, 22, 23, 24, 25};
+      const size_t ip = v6 ? 40 : 20;
+      ScanReport rep = scan_with(o, [&](const Bytes& probe) -> std::vector<Bytes> {
+        Parsed p = parse(probe);
+        const uint8_t unreach = v6 ? 1 : 3, admin = v6 ? 1 : 13;
+        switch (p.dport) {
+          case 21:  // RFC 792: the IP header and the first 8 bytes of TCP only
+            return {build_icmp_error(v6 ? kRouter6 : kRouter4,
+                                     Bytes(probe.begin(), probe.begin() + long(ip + 8)), unreach, admin)};
+          case 22:  // 4 bytes of TCP: ports but no sequence number to check
+            return {
+                build_icmp_error(p.dst, Bytes(probe.begin(), probe.begin() + long(ip + 4)), unreach, admin)};
+          case 23:  // time exceeded: not an answer about the port
+            return {build_icmp_error(p.dst, probe, v6 ? 3 : 11, 0)};
+          case 24: {  // quoting another source port of ours
+            Bytes other = build_tcp(p.src, p.dst, uint16_t(p.sport + 1), p.dport, p.seq, 0, tcpflag::syn);
+            return {build_icmp_error(p.dst, other, unreach, admin)};
+          }
+          default: {  // quoting a probe to another target
+            Bytes other =
+                build_tcp(p.src, v6 ? kRouter6 : kRouter4, p.sport, p.dport, p.seq, 0, tcpflag::syn);
+            return {build_icmp_error(p.dst, other, unreach, admin)};
+          }
+        }
+      }, n);
+      std::map<uint16_t, PortResult> m;
+      for (auto& r : rep.ports) m[r.port] = r;
+      CHECK(m[21].state == State::filtered);
+      CHECK(m[21].reason == (v6 ? "icmp6 1/1 from 2001:db8::1" : "icmp 3/13 from 192.0.2.1"));
+      for (uint16_t p : {22, 23, 24, 25}) {
+        INFO("port " << p);
+        CHECK(m[p].state == State::filtered);
+        CHECK(m[p].reason == "no-response");
+        CHECK(m[p].attempts == 3);
+      }
+    }
+  }
+}
+
+TEST_CASE("UDP: duplicate and late replies; an unreachable from a router is not closed", "[prober]") {
+  for (bool v6 : {false, true}) {
+    DYNAMIC_SECTION((v6 ? "IPv6" : "IPv4")) {
+      Net n;
+      ScanOptions o = options(v6);
+      o.udp_ports = {53, 123, 161, 500, 4500};
+      o.initial_timeout = 100ms;
+      n.source.answer(n.sender, [&](const Bytes& probe) {
+        Parsed p = parse(probe);
+        Bytes reply = build_udp(p.dst, p.src, p.dport, p.sport, {'o', 'k'});
+        std::vector<std::pair<Duration, Bytes>> out;
+        switch (p.dport) {
+          case 53: out = {{2ms, reply}, {3ms, reply}}; break;  // answered twice
+          case 123: out = {{250ms, reply}}; break;             // after the timeout
+          case 161:  // port unreachable, but from a router: filtered
+            out = {{2ms, build_icmp_error(v6 ? kRouter6 : kRouter4, probe, v6 ? 1 : 3, v6 ? 4 : 3)}};
+            break;
+          case 500:  // from the target, but from another port than the probed one
+            out = {{2ms, build_udp(p.dst, p.src, 9999, p.sport, {'x'})}};
+            break;
+          default:  // port unreachable, then a late reply from the port itself
+            out = {{2ms, build_icmp_error(p.dst, probe, v6 ? 1 : 3, v6 ? 4 : 3)},
+                   {5ms, reply}};
+        }
+        return out;
+      });
+      ScanReport rep = scan(o, n.sender, n.source, n.clock);
+      std::map<uint16_t, PortResult> m;
+      for (auto& r : rep.ports) m[r.port] = r;
+      CHECK(m[53].state == State::open);
+      CHECK(m[53].attempts == 1);
+      CHECK(m[123].state == State::open);  // the late reply still counts
+      CHECK(m[123].attempts >= 2);
+      CHECK(m[161].state == State::filtered);
+      CHECK(m[161].reason == (v6 ? "icmp6 1/4 from 2001:db8::1" : "icmp 3/3 from 192.0.2.1"));
+      CHECK(m[500].state == State::open_filtered);
+      CHECK(m[500].reason == "no-response");
+      CHECK(m[4500].state == State::open);  // an answer from the port outranks the ICMP error
+      CHECK(rep.duplicates >= 2);
+    }
+  }
+}

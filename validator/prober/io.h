@@ -24,6 +24,9 @@ struct PacketSender {
   // Sends one layer-3 packet (IPv4 or IPv6 header first). False on failure,
   // with a reason in `error`.
   virtual bool send(const Bytes& packet) = 0;
+  // Pushes out packets a batching sender still holds (call before waiting
+  // for replies). False on failure, with a reason in `error`.
+  virtual bool flush() { return true; }
   std::string error;
 };
 

@@ -37,6 +37,16 @@ bool RawSender::open(const IpAddr& target) {
 }
 
 bool RawSender::send(const Bytes& packet) {
+  if (packet.size() > kMaxPacket) {
+    error = "send: packet too large";
+    return false;
+  }
+  std::memcpy(buf_[queued_].data(), packet.data(), packet.size());
+  len_[queued_++] = packet.size();
+  return queued_ < kBatch || flush();
+}
+
+bool RawSender::flush() {
   sockaddr_storage ss{};
   socklen_t len;
   if (target_.v6) {
@@ -50,13 +60,30 @@ bool RawSender::send(const Bytes& packet) {
     std::memcpy(&a->sin_addr, target_.b.data(), 4);
     len = sizeof *a;
   }
-  for (int tries = 0; tries < 100; ++tries) {
-    if (sendto(fd_, packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&ss), len) >= 0) return true;
-    if (errno != ENOBUFS && errno != EAGAIN && errno != EINTR) break;
-    usleep(100);
+  std::array<iovec, kBatch> iov;
+  std::array<mmsghdr, kBatch> msg{};
+  for (size_t i = 0; i < queued_; ++i) {
+    iov[i] = {buf_[i].data(), len_[i]};
+    msg[i].msg_hdr.msg_name = &ss;
+    msg[i].msg_hdr.msg_namelen = len;
+    msg[i].msg_hdr.msg_iov = &iov[i];
+    msg[i].msg_hdr.msg_iovlen = 1;
   }
-  error = std::string("send: ") + std::strerror(errno);
-  return false;
+  size_t done = 0;
+  for (int tries = 0; done < queued_ && tries < 100;) {
+    int n = sendmmsg(fd_, msg.data() + done, unsigned(queued_ - done), 0);
+    if (n > 0) {
+      done += size_t(n);
+      continue;
+    }
+    if (n < 0 && errno != ENOBUFS && errno != EAGAIN && errno != EINTR) break;
+    ++tries;
+    usleep(100);  // a full send buffer: let the device drain
+  }
+  const bool ok = done == queued_;
+  if (!ok) error = std::string("send: ") + std::strerror(errno);
+  queued_ = 0;
+  return ok;
 }
 
 }  // namespace fwc::prober

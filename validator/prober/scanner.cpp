@@ -18,6 +18,14 @@ const char* state_name(State s) {
   return "unknown";
 }
 
+bool filtering_unreachable(bool v6, uint8_t code) {
+  if (v6) return code <= 6;
+  switch (code) {
+    case 0: case 1: case 2: case 3: case 9: case 10: case 13: return true;
+    default: return false;
+  }
+}
+
 uint16_t default_source_port(const CookieKey& key) { return uint16_t(61000 + (key.k0 ^ key.k1) % 4000); }
 
 namespace {
@@ -28,6 +36,7 @@ struct Slot {
   bool wanted = false;
   State state = State::unknown;
   uint8_t attempts = 0;
+  bool from_icmp = false;  // the state comes from an ICMP error, not the port
   TimePoint last_sent{0};
   std::string reason;
 };
@@ -67,6 +76,10 @@ class Scan {
   void receive(const Bytes& pkt, TimePoint now);
   void classify(L4 proto, uint16_t port, State s, std::string reason, bool authoritative, TimePoint now);
   void sample_rtt(Duration rtt);
+  TimePoint expiry(const InFlight& f) {
+    if (slot(f.proto, f.port).state == State::unknown) return f.sent + rto_;
+    return f.sent + std::min(rto_, std::max<Duration>(std::chrono::milliseconds(10), 2 * srtt_));
+  }
   Duration budget() const;
 
   const ScanOptions& opt_;
@@ -77,7 +90,7 @@ class Scan {
   std::deque<Item> queue_, retry_;
   std::deque<InFlight> inflight_;
   uint16_t sport_ = 0;
-  size_t total_ = 0, done_ = 0;
+  size_t total_ = 0, done_ = 0, given_up_ = 0;  // ports answered; ports out of retries
   Duration rto_, srtt_{0}, rttvar_{0};
   ScanReport rep_;
 };
@@ -132,13 +145,14 @@ void Scan::classify(L4 proto, uint16_t port, State st, std::string reason, bool 
   ++rep_.matched;
   if (s.state != State::unknown) {
     ++rep_.duplicates;
-    // A TCP answer from the port itself outranks an ICMP error seen first.
-    if (!(authoritative && s.state == State::filtered)) return;
+    // An answer from the port itself outranks an ICMP error seen first.
+    if (!(authoritative && s.from_icmp)) return;
   } else {
     ++done_;
     if (s.attempts == 1) sample_rtt(now - s.last_sent);  // Karn: never a retransmitted probe
   }
   s.state = st;
+  s.from_icmp = !authoritative;
   s.reason = std::move(reason);
 }
 
@@ -165,7 +179,7 @@ void Scan::receive(const Bytes& pkt, TimePoint now) {
       if (p.dst != opt_.source || p.quoted_src != opt_.source || p.quoted_dst != opt_.target) return;
       if (p.quoted_sport != sport_) return;
       const bool unreach = p.icmp6 ? p.icmp_type == 1 : p.icmp_type == 3;
-      if (!unreach) return;
+      if (!unreach || !filtering_unreachable(p.icmp6, p.icmp_code)) return;
       std::string why = std::string(p.icmp6 ? "icmp6 " : "icmp ") + std::to_string(p.icmp_type) + "/" +
                         std::to_string(p.icmp_code) + " from " + p.src.str();
       if (p.quoted_proto == L4::tcp) {
@@ -204,12 +218,16 @@ ScanReport Scan::run() {
     tokens = std::min(burst, tokens + duration<double>(now - refilled).count() * rate);
     refilled = now;
     // Expire probes that have waited a timeout; queue the unanswered again.
-    while (!inflight_.empty() && inflight_.front().sent + rto_ <= now) {
+    // Answered ones go sooner, after a short linger for duplicates and for
+    // a late answer from the port that outranks an ICMP error: a scan ends
+    // soon after its last answer.
+    while (!inflight_.empty() && expiry(inflight_.front()) <= now) {
       InFlight f = inflight_.front();
       inflight_.pop_front();
       Slot& s = slot(f.proto, f.port);
       if (s.state != State::unknown || s.attempts != f.attempt) continue;
       if (s.attempts <= opt_.retries) retry_.push_back({f.proto, f.port});
+      else ++given_up_;
     }
     // Send what the rate allows, retransmissions first.
     for (int n = 0; tokens > 1 - 1e-6 && n < 512 && (!retry_.empty() || !queue_.empty()); ++n) {
@@ -220,6 +238,10 @@ ScanReport Scan::run() {
       if (!send(it, now)) return rep_.ports.clear(), rep_;
       tokens -= 1;
     }
+    if (!sender_.flush()) {
+      rep_.error = sender_.error;
+      return rep_.ports.clear(), rep_;
+    }
     // Wait for replies: until the next token when there is more to send,
     // else until the oldest probe in flight times out.
     Duration wait{0};
@@ -227,14 +249,14 @@ ScanReport Scan::run() {
       if (tokens <= 1 - 1e-6)
         wait = std::max<Duration>(microseconds(20), duration_cast<Duration>(duration<double>((1 - tokens) / rate)));
     } else if (!inflight_.empty()) {
-      wait = std::max(Duration(0), inflight_.front().sent + rto_ - now);
+      wait = std::max(Duration(0), expiry(inflight_.front()) - now);
     }
     wait = std::min<Duration>(wait, milliseconds(20));
     for (int n = 0; n < 4096 && source_.next(pkt, n == 0 ? wait : Duration(0)); ++n)
       receive(pkt, clock_.now());
     if (opt_.progress && clock_.now() - reported > milliseconds(250)) {
       reported = clock_.now();
-      opt_.progress(done_, total_);
+      opt_.progress(std::min(total_, done_ + given_up_), total_);
     }
   }
   // Late replies already captured are still read.
@@ -255,7 +277,7 @@ ScanReport Scan::run() {
   }
   rep_.elapsed = clock_.now() - start;
   rep_.srtt = srtt_;
-  if (opt_.progress) opt_.progress(done_, total_);
+  if (opt_.progress) opt_.progress(std::min(total_, done_ + given_up_), total_);
   return rep_;
 }
 

@@ -33,11 +33,17 @@ struct ScanOptions {
   Duration max_runtime{0};  // 0: derived from the port count, rate and timeouts
   uint16_t source_port = 0; // 0: derived from the key (in 61000-64999)
   CookieKey key;
-  // Called now and then with (ports classified, ports in all).
+  // Called now and then with (ports classified or out of retries, ports in all).
   std::function<void(size_t, size_t)> progress;
 };
 
 uint16_t default_source_port(const CookieKey& key);
+
+// Whether an ICMP destination-unreachable code says a port is filtered (as
+// nmap reads them): IPv4 3/0, 1, 2, 3, 9, 10, 13; ICMPv6 1/0 to 1/6. The
+// others (3/4 fragmentation needed, ...) say nothing about the port and
+// are ignored.
+bool filtering_unreachable(bool v6, uint8_t code);
 
 struct ScanReport {
   std::vector<PortResult> ports;  // TCP ports in the order given, then UDP
