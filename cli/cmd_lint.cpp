@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/lint_report.h"
 #include "compiler/frontend.h"
 
 namespace fwc::cli {
@@ -59,6 +60,12 @@ int run_lint(const LintOptions& o) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : diags.sorted()) out.push_back(to_json(d));
     std::printf("%s\n", out.dump(2).c_str());
+  } else if (o.format == "sarif") {
+    std::string out = sarif_report(diags.sorted(), FWC_VERSION);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  } else if (o.format == "github") {
+    std::string out = github_report(diags.sorted());
+    std::fwrite(out.data(), 1, out.size(), stdout);
   } else {
     print_diagnostics(diags, stdout);
     std::printf("%zu file%s checked: %zu error%s, %zu warning%s\n", files.size(), files.size() == 1 ? "" : "s",
@@ -76,7 +83,7 @@ Run setup_lint(CLI::App& app) {
   auto o = std::make_shared<LintOptions>();
   app.add_option("paths", o->paths, "Policy files or directories")->required();
   app.add_flag("--strict", o->strict, "Exit 1 when there are warnings");
-  app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   return [o] { return run_lint(*o); };
 }
 

@@ -27,6 +27,14 @@ Run setup_targets(CLI::App& app);
 Run setup_verify(CLI::App& app);
 Run setup_apply(CLI::App& app);
 Run setup_remove(CLI::App& app);
+Run setup_schema(CLI::App& app);
+Run setup_init(CLI::App& app);
+Run setup_completion(CLI::App& app);
+
+// The global --quiet / --verbose convention (fwc(1)): quiet drops progress
+// and summary lines, verbose adds them on standard error.
+enum class Verbosity { quiet, normal, verbose };
+Verbosity verbosity();
 
 // --node / --role, shared by the commands that pick what to compile.
 struct SelectionOptions {
