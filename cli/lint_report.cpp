@@ -56,6 +56,35 @@ nlohmann::json sarif_result(const Diagnostic& d, size_t rule_index) {
   return r;
 }
 
+// Invalid UTF-8 (bytes of a policy that is not UTF-8) becomes U+FFFD, so a
+// log stays readable text.
+std::string valid_utf8(const std::string& s) {
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size() && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 2;
+    if (ok && len == 3) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
+    }
+    if (ok && len == 4) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (ok) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string path_to_uri(const std::string& path) {
@@ -137,7 +166,7 @@ std::string github_report(const std::vector<Diagnostic>& diags) {
     }
     if (!d.code.empty()) add("title", d.code);
     std::string text = d.hint.empty() ? d.message : d.message + "\nhint: " + d.hint;
-    out += "::" + std::string(command) + props + "::" + github_escape_data(text) + "\n";
+    out += "::" + std::string(command) + props + "::" + github_escape_data(valid_utf8(text)) + "\n";
   }
   return out;
 }

@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("fwc ") + FWC_VERSION);
   bool quiet = false, verbose = false;
-  auto* q = app.add_flag("-q,--quiet", quiet, "Print only errors and results");
-  app.add_flag("-v,--verbose", verbose, "Also print progress on standard error")->excludes(q);
+  app.add_flag("-q,--quiet", quiet, "Print only errors and results");
+  app.add_flag("-v,--verbose", verbose, "Also print progress on standard error");
   app.fallthrough();  // the global flags may follow the subcommand too
   std::vector<std::pair<CLI::App*, Run>> runs;
   for (const auto& c : kCommands) {
