@@ -39,11 +39,12 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "firewall policy compiler and validator")
 set(CPACK_PACKAGE_DESCRIPTION "fwc checks a declarative firewall policy and compiles it for nftables, iptables, ufw, firewalld and cloud firewalls; it applies it atomically over netlink and verifies a host against it.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES TRUE)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "fwc maintainers <fwc@localhost>")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 # Debian 12 (bookworm) package names of the shared libraries fwc links.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6, libstdc++6, libgcc-s1, libnftnl11, libmnl0, libyaml-cpp0.7, libpcap0.8, libfmt9")
+    "libc6, libstdc++6, libgcc-s1, libnftnl11, libmnl0, libyaml-cpp0.7, libpcap0.8")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nftables")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "iptables, ipset, ufw, firewalld")
 include(CPack)

@@ -9,6 +9,8 @@ packages=(
   libnftnl-dev libmnl-dev libpcap-dev
   # run and test
   nftables iptables ipset firewalld ufw iproute2 python3 man-db groff-base time
+  # schema checks (SARIF, policy JSON Schema), packaging, fuzzing (libFuzzer)
+  python3-jsonschema python3-yaml dpkg binutils systemd clang-14 libclang-rt-14-dev
 )
 
 missing=()
