@@ -10,7 +10,7 @@ packages=(
   # run and test
   nftables iptables ipset firewalld ufw iproute2 python3 man-db groff-base time
   # schema checks (SARIF, policy JSON Schema), packaging, fuzzing (libFuzzer)
-  python3-jsonschema python3-yaml dpkg binutils systemd clang-14 libclang-rt-14-dev
+  python3-jsonschema python3-yaml dpkg binutils systemd zsh clang-14 libclang-rt-14-dev
 )
 
 missing=()
