@@ -57,7 +57,7 @@ void print_json(const eval::Decision& d, const ir::Ruleset& rs) {
                         {"logged", d.logged},
                         {"selection", rs.selection},
                         {"meters", meters}};
-  std::printf("%s\n", out.dump().c_str());
+  std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 // The cloud view: what the target's payload implies (cloud firewalls only

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/lint_report.h"
 #include "compiler/frontend.h"
 
 namespace fwc::cli {
@@ -54,14 +55,25 @@ nlohmann::json to_json(const Diagnostic& d) {
 int run_lint(const LintOptions& o) {
   DiagnosticEngine diags;
   std::vector<std::string> files = expand_paths(o.paths, diags);
-  for (const auto& f : files) compile_policy(f, diags);
+  for (const auto& f : files) {
+    if (verbosity() == Verbosity::verbose) std::fprintf(stderr, "fwc: checking %s\n", f.c_str());
+    compile_policy(f, diags);
+  }
   if (o.format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : diags.sorted()) out.push_back(to_json(d));
-    std::printf("%s\n", out.dump(2).c_str());
+    // Bytes of the policy that are not UTF-8 are replaced, not fatal.
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else if (o.format == "sarif") {
+    std::string out = sarif_report(diags.sorted(), FWC_VERSION);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  } else if (o.format == "github") {
+    std::string out = github_report(diags.sorted());
+    std::fwrite(out.data(), 1, out.size(), stdout);
   } else {
     print_diagnostics(diags, stdout);
-    std::printf("%zu file%s checked: %zu error%s, %zu warning%s\n", files.size(), files.size() == 1 ? "" : "s",
+    if (verbosity() != Verbosity::quiet)
+      std::printf("%zu file%s checked: %zu error%s, %zu warning%s\n", files.size(), files.size() == 1 ? "" : "s",
                 diags.error_count(), diags.error_count() == 1 ? "" : "s", diags.warning_count(),
                 diags.warning_count() == 1 ? "" : "s");
   }
@@ -76,7 +88,7 @@ Run setup_lint(CLI::App& app) {
   auto o = std::make_shared<LintOptions>();
   app.add_option("paths", o->paths, "Policy files or directories")->required();
   app.add_flag("--strict", o->strict, "Exit 1 when there are warnings");
-  app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "sarif", "github"}));
   return [o] { return run_lint(*o); };
 }
 

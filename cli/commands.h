@@ -30,6 +30,14 @@ Run setup_remove(CLI::App& app);
 Run setup_diff(CLI::App& app);
 Run setup_status(CLI::App& app);
 Run setup_confirm(CLI::App& app);
+Run setup_schema(CLI::App& app);
+Run setup_init(CLI::App& app);
+Run setup_completion(CLI::App& app);
+
+// The global --quiet / --verbose convention (fwc(1)): quiet drops progress
+// and summary lines, verbose adds them on standard error.
+enum class Verbosity { quiet, normal, verbose };
+Verbosity verbosity();
 
 // --node / --role, shared by the commands that pick what to compile.
 struct SelectionOptions {

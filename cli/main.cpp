@@ -20,8 +20,14 @@ constexpr Command kCommands[] = {
     {"status", "Show the live rules with their counters", &setup_status},
     {"confirm", "Keep a ruleset applied with --confirm (cancel its rollback)", &setup_confirm},
     {"verify", "Probe a host and compare what answers with the policy", &setup_verify},
+    {"init", "Write a commented starter policy", &setup_init},
+    {"schema", "Print the JSON Schema of the policy language", &setup_schema},
+    {"completion", "Print a bash or zsh completion script", &setup_completion},
 };
+Verbosity g_verbosity = Verbosity::normal;
 }  // namespace
+
+Verbosity verbosity() { return g_verbosity; }
 
 void SelectionOptions::add_to(CLI::App& app) {
   auto* n = app.add_option("--node", node, "Compile for this node of the policy");
@@ -49,9 +55,13 @@ void print_diagnostics(const DiagnosticEngine& diags, FILE* to) {
 
 int main(int argc, char** argv) {
   using namespace fwc::cli;
-  CLI::App app{"fwc: firewall policy compiler and validator"};
+  CLI::App app{"fwc: firewall policy compiler and validator", "fwc"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("fwc ") + FWC_VERSION);
+  bool quiet = false, verbose = false;
+  app.add_flag("-q,--quiet", quiet, "Print only errors and results");
+  app.add_flag("-v,--verbose", verbose, "Also print progress on standard error");
+  app.fallthrough();  // the global flags may follow the subcommand too
   std::vector<std::pair<CLI::App*, Run>> runs;
   for (const auto& c : kCommands) {
     CLI::App* sub = app.add_subcommand(c.name, c.help);
@@ -63,6 +73,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? Exit::ok : Exit::bad_input;
   }
+  g_verbosity = quiet ? Verbosity::quiet : verbose ? Verbosity::verbose : Verbosity::normal;
   try {
     for (auto& [sub, run] : runs)
       if (sub->parsed()) return run();

@@ -7,11 +7,13 @@
 namespace fwc {
 
 namespace {
+// `errors_before`: the engine may already hold other files' errors (lint of
+// several files); only this policy's errors stop its stages.
 std::optional<ir::Policy> run_stages(std::optional<ast::Policy> ast, DiagnosticEngine& diags,
-                                     bool run_lint_checks) {
-  if (!ast || diags.has_errors()) return std::nullopt;
+                                     bool run_lint_checks, size_t errors_before) {
+  if (!ast || diags.error_count() > errors_before) return std::nullopt;
   ir::Policy policy = check::resolve(*ast, diags);
-  if (diags.has_errors()) return std::nullopt;
+  if (diags.error_count() > errors_before) return std::nullopt;
   if (run_lint_checks) check::lint_policy(policy, diags);
   return policy;
 }
@@ -19,12 +21,14 @@ std::optional<ir::Policy> run_stages(std::optional<ast::Policy> ast, DiagnosticE
 
 std::optional<ir::Policy> compile_policy(const std::string& path, DiagnosticEngine& diags,
                                          bool run_lint_checks) {
-  return run_stages(parse::load_policy_file(path, diags), diags, run_lint_checks);
+  size_t before = diags.error_count();
+  return run_stages(parse::load_policy_file(path, diags), diags, run_lint_checks, before);
 }
 
 std::optional<ir::Policy> compile_policy_text(const std::string& text, const std::string& file_name,
                                               DiagnosticEngine& diags, bool run_lint_checks) {
-  return run_stages(parse::load_policy_text(text, file_name, diags), diags, run_lint_checks);
+  size_t before = diags.error_count();
+  return run_stages(parse::load_policy_text(text, file_name, diags), diags, run_lint_checks, before);
 }
 
 }  // namespace fwc
