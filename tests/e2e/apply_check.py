@@ -7,7 +7,8 @@ fresh private netns, `nft -f` of `fwc compile -t nftables` into another, and
 `nft list table inet fwc` of both must be equal.  Then, in one namespace: a
 batch failing late (FWC_TEST_INJECT_BAD_ELEMENT=1 adds an invalid element
 after the rules) leaves the previous table byte-identical; `--dry-run` changes
-nothing; `table inet other` survives apply and remove; remove deletes fwc's
+nothing; `table inet other` and iptables-nft chains and rules survive apply and
+remove; remove deletes fwc's
 table only.
 
 usage: apply_check.py --fwc FWC
@@ -103,6 +104,11 @@ def main():
                 f.write(OTHER)
             netlab.run(["nft", "-f", other], ns=ns)
             before_other = listing(ns, ("table", "inet", "other"))
+            # Another tool's iptables-nft rules: a custom chain jumped to from INPUT.
+            for rule in (["-N", "OTHER-TOOL"], ["-A", "OTHER-TOOL", "-s", "198.51.100.66", "-j", "DROP"],
+                         ["-A", "INPUT", "-p", "tcp", "--dport", "2222", "-j", "OTHER-TOOL"]):
+                netlab.run(["iptables-nft", "-w", *rule], ns=ns)
+            before_ipt = iptables_rules(ns)
             r = apply(ns, "policies/heroctl.yaml", ["--node", "node1"])
             first = listing(ns)
             expect(r.returncode == 0 and "public-web" in first, "apply installs table inet fwc", r.stderr)
@@ -126,11 +132,20 @@ def main():
             expect(r.returncode == 0 and "table inet fwc" not in tables, "remove deletes table inet fwc",
                    r.stderr)
             expect(listing(ns, ("table", "inet", "other")) == before_other, "table inet other survives remove")
+            expect("OTHER-TOOL" in before_ipt and iptables_rules(ns) == before_ipt,
+                   "iptables-nft chains and rules survive apply and remove",
+                   diff(before_ipt, iptables_rules(ns)))
             r = subprocess.run(["ip", "netns", "exec", ns, fwc, "remove", "--state-dir", state],
                                capture_output=True, text=True)
             expect(r.returncode == 0, "remove without a table is not an error", r.stderr)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def iptables_rules(ns):
+    """iptables-nft's rules in ns, without the header and counters that change."""
+    text = netlab.run(["iptables-nft-save"], ns=ns).stdout
+    return "\n".join(re.sub(r" \[\d+:\d+\]$", "", l) for l in text.splitlines() if not l.startswith("#"))
 
 
 def diff(a, b):
