@@ -109,7 +109,7 @@ void print_cloud_json(const CloudView& v) {
                         {"group", v.g->name},
                         {"payload_rule", v.d.rule ? "inbound " + v.d.rule->what() : std::string()},
                         {"via", v.d.via}};
-  std::printf("%s\n", out.dump().c_str());
+  std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 int run_cloud_explain(const ExplainOptions& o, const ir::Ruleset& rs, const eval::Packet& pkt,

@@ -72,7 +72,7 @@ void print_json(const nft::live::Model& m) {
                     {"cidrs", s.elements_known ? nlohmann::json(s.addresses ? s.addrs.cidr_count(s.family) : s.other.size())
                                                : nlohmann::json(nullptr)}});
   nlohmann::json out = {{"table", "inet fwc"}, {"installed", m.exists}, {"rules", rules}, {"sets", sets}};
-  std::printf("%s\n", out.dump(2).c_str());
+  std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 void print_text(const nft::live::Model& m) {

@@ -201,12 +201,14 @@ void print_json(const Context& c) {
   head["privileges"] = c.privileges;
   head["ports"] = json::array();
   // Everything but the array, which goes where its empty placeholder was.
-  std::string text = head.dump();
+  std::string text = head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   const std::string marker = "\"ports\":[]";
   size_t at = text.find(marker) + marker.size() - 1;
   std::string out = text.substr(0, at);
   out.reserve(c.rows.size() * (c.with_policy ? 160 : 80) + text.size());
-  auto str = [&out](const std::string& v) { out += json(v).dump(); };
+  auto str = [&out](const std::string& v) {
+    out += json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
   bool first = true;
   for (const auto& row : c.rows) {
     out += first ? "{" : ",{";

@@ -146,7 +146,8 @@ std::string thousands(size_t n) {
 }
 
 std::string dump(const nlohmann::ordered_json& j) {
-  return j.dump(2) + "\n";
+  // Comments and names come from the policy: bytes that are not UTF-8 become U+FFFD.
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace fwc::cloud
