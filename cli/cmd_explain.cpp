@@ -1,4 +1,6 @@
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
 
 #include "backends/backend.h"
 #include "backends/cloud/cloud_model.h"
@@ -13,17 +15,23 @@ namespace {
 
 struct ExplainOptions {
   std::string policy, from, port, format = "text", target;
+  bool batch = false;
   SelectionOptions selection;
 };
 
-bool parse_packet(const ExplainOptions& o, eval::Packet& pkt) {
-  if (!net::parse_address(o.from, pkt.src)) {
-    std::fprintf(stderr, "fwc: --from '%s' is not an IP address\n", o.from.c_str());
+// `where` names the input in the message: "--from" / "--port", or a line of
+// standard input in batch mode.
+bool parse_packet(const std::string& from, const std::string& port, const std::string& where,
+                  eval::Packet& pkt) {
+  if (!net::parse_address(from, pkt.src)) {
+    std::fprintf(stderr, "fwc: %s'%s' is not an IP address\n", where.empty() ? "--from " : where.c_str(),
+                 from.c_str());
     return false;
   }
-  net::PortSpecParse p = net::parse_port_spec(o.port);
+  net::PortSpecParse p = net::parse_port_spec(port);
   if (p.status != net::PortSpecStatus::ok || p.range.lo != p.range.hi) {
-    std::fprintf(stderr, "fwc: --port '%s' must be one port with its protocol, like 443/tcp\n", o.port.c_str());
+    std::fprintf(stderr, "fwc: %s'%s' must be one port with its protocol, like 443/tcp\n",
+                 where.empty() ? "--port " : where.c_str(), port.c_str());
     return false;
   }
   pkt.proto = p.proto;
@@ -112,25 +120,36 @@ void print_cloud_json(const CloudView& v) {
   std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
-int run_cloud_explain(const ExplainOptions& o, const ir::Ruleset& rs, const eval::Packet& pkt,
-                      cloud::Provider p) {
-  DiagnosticEngine diags;
-  auto g = cloud::lower(rs, p, diags);
-  if (!g) {
-    print_diagnostics(diags, stderr);
-    return Exit::bad_input;
+// Batch mode: one "ADDRESS PORT/PROTO" per line of standard input (blank
+// lines and # comments skipped), one answer per line, the policy compiled
+// once. Stops at the first line that is not a packet.
+template <typename Answer>
+int answer_lines(Answer answer) {
+  char buf[512];
+  for (unsigned line = 1; std::fgets(buf, sizeof buf, stdin); ++line) {
+    std::istringstream words(buf);
+    std::string from, port, extra;
+    if (!(words >> from) || from[0] == '#') continue;
+    eval::Packet pkt;
+    std::string where = "standard input line " + std::to_string(line) + ": ";
+    if (!(words >> port) || (words >> extra)) {
+      std::fprintf(stderr, "fwc: %swrite ADDRESS PORT/PROTO, like 203.0.113.7 443/tcp\n", where.c_str());
+      return Exit::bad_input;
+    }
+    if (!parse_packet(from, port, where, pkt)) return Exit::bad_input;
+    answer(pkt);
+    std::fflush(stdout);
   }
-  CloudView v{cloud::explain(*g, pkt), &*g};
-  if (o.format == "json")
-    print_cloud_json(v);
-  else
-    print_cloud_text(v);
   return Exit::ok;
 }
 
 int run_explain(const ExplainOptions& o) {
   eval::Packet pkt;
-  if (!parse_packet(o, pkt)) return Exit::bad_input;
+  if (!o.batch && (o.from.empty() || o.port.empty())) {
+    std::fprintf(stderr, "fwc: explain needs --from and --port, or --batch\n");
+    return Exit::bad_input;
+  }
+  if (!o.batch && !parse_packet(o.from, o.port, "", pkt)) return Exit::bad_input;
   // Host targets all share the default view; cloud targets have their own.
   auto provider = cloud::provider_named(o.target);
   if (!o.target.empty() && !provider && !backend::find_backend(o.target)) {
@@ -147,10 +166,27 @@ int run_explain(const ExplainOptions& o) {
     return Exit::bad_input;
   }
   ir::Ruleset rs = ir::select(*policy, sel);
-  if (provider) return run_cloud_explain(o, rs, pkt, *provider);
-  eval::Decision d = eval::explain(rs, pkt);
-  if (o.format == "json") print_json(d, rs);
-  else print_text(d, rs);
+  std::optional<cloud::Group> group;
+  if (provider) {
+    DiagnosticEngine lowering;
+    group = cloud::lower(rs, *provider, lowering);
+    if (!group) {
+      print_diagnostics(lowering, stderr);
+      return Exit::bad_input;
+    }
+  }
+  const bool json = o.format == "json";
+  auto answer = [&](const eval::Packet& p) {
+    if (group) {
+      CloudView v{cloud::explain(*group, p), &*group};
+      json ? print_cloud_json(v) : print_cloud_text(v);
+    } else {
+      eval::Decision d = eval::explain(rs, p);
+      json ? print_json(d, rs) : print_text(d, rs);
+    }
+  };
+  if (o.batch) return answer_lines(answer);
+  answer(pkt);
   return Exit::ok;
 }
 
@@ -159,8 +195,12 @@ int run_explain(const ExplainOptions& o) {
 Run setup_explain(CLI::App& app) {
   auto o = std::make_shared<ExplainOptions>();
   app.add_option("policy", o->policy, "Policy file")->required();
-  app.add_option("--from", o->from, "Source address of the packet")->required();
-  app.add_option("--port", o->port, "Destination port and protocol, like 443/tcp")->required();
+  auto from = app.add_option("--from", o->from, "Source address of the packet");
+  auto port = app.add_option("--port", o->port, "Destination port and protocol, like 443/tcp");
+  app.add_flag("--batch", o->batch,
+               "Read packets from standard input, one 'ADDRESS PORT/PROTO' per line; one answer per line")
+      ->excludes(from)
+      ->excludes(port);
   app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   app.add_option("-t,--target", o->target,
                  "Explain what this target's output implies (digitalocean, aws, hetzner: the cloud payload)");

@@ -132,12 +132,12 @@ def agree(fwc, policy, sel_args, label, ports, sources, timeout, verbose, online
     try:
         with tempfile.TemporaryDirectory(prefix="fwc-fwd-agree-") as tmp:
             conf, script = build_config(fwc, policy, sel_args, tmp, online)
-            expected = [pool.submit(kernel_agreement.explain, args, *p) for p in probes]
+            expected = pool.submit(kernel_agreement.explain_all, args, probes)
             with netlab.NetLab(sources) as lab:
                 start_firewalld(lab, conf, script)
                 lab.start_listener(ports)
                 observed = lab.probe(probes, timeout)
-            expected = [f.result() for f in expected]
+            expected = expected.result()
     finally:
         pool.shutdown(cancel_futures=True)
     rows = [p + e + o for p, e, o in zip(probes, expected, observed)]

@@ -162,14 +162,14 @@ def run_one(args):
     try:
         with tempfile.TemporaryDirectory(prefix="fwc-ipt-e2e-") as tmp:
             files = compile_policy(args, tmp)
-            expected = [pool.submit(ka.explain, args, *p) for p in probes]
+            expected = pool.submit(ka.explain_all, args, probes)
             with netlab.NetLab(args.sources) as lab:
                 t_load = time.monotonic()
                 load(args, lab.target, files)
                 t_load = time.monotonic() - t_load
                 lab.start_listener(ports)
                 observed = lab.probe(probes, args.timeout)
-            expected = [f.result() for f in expected]
+            expected = expected.result()
     except netlab.LabError as e:
         print(f"FAIL: {e}")
         return None

@@ -85,6 +85,36 @@ def compile_policy(args, out):
         raise netlab.LabError(f"{' '.join(cmd)}: exit {r.returncode}\n{r.stderr.strip()}")
 
 
+def verdict_of(j):
+    """(verdict, rule description, metered?) from one explain JSON answer."""
+    rule = f"{j.get('stage', '?')}: {j.get('rule', '-')}"
+    if j.get("location"):
+        rule += f" at {j['location']}"
+    return j["verdict"], rule, bool(j.get("rate_limited") or j.get("meters"))
+
+
+def explain_all(args, probes):
+    """fwc's verdicts for every probe (src, port, proto), from one
+    `fwc explain --batch` process: the policy is compiled once."""
+    cmd = [args.fwc, "explain", args.policy, "--batch", *selection(args), "--format", "json"]
+    lines = "".join(f"{src} {port}/{proto}\n" for src, port, proto in probes)
+    try:
+        r = subprocess.run(cmd, input=lines, capture_output=True, text=True)
+    except OSError as e:
+        return [("error", f"cannot run {args.fwc}: {e.strerror}", False)] * len(probes)
+    answers = r.stdout.splitlines()
+    if r.returncode != 0 or len(answers) != len(probes):
+        msg = (r.stderr.strip() or f"{len(answers)} answers for {len(probes)} probes").splitlines()
+        return [("error", f"explain --batch exit {r.returncode}: {msg[0]}", False)] * len(probes)
+    out = []
+    for a in answers:
+        try:
+            out.append(verdict_of(json.loads(a)))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            out.append(("error", f"explain --batch answered {a[:80]!r}", False))
+    return out
+
+
 def explain(args, src, port, proto):
     """fwc's verdict: (verdict, rule description, metered?)."""
     cmd = [args.fwc, "explain", args.policy, "--from", src, "--port", f"{port}/{proto}",
@@ -94,11 +124,7 @@ def explain(args, src, port, proto):
     except OSError as e:
         return "error", f"cannot run {args.fwc}: {e.strerror}", False
     try:
-        j = json.loads(r.stdout)
-        rule = f"{j.get('stage', '?')}: {j.get('rule', '-')}"
-        if j.get("location"):
-            rule += f" at {j['location']}"
-        return j["verdict"], rule, bool(j.get("rate_limited") or j.get("meters"))
+        return verdict_of(json.loads(r.stdout))
     except (ValueError, KeyError, TypeError, AttributeError):
         msg = (r.stderr.strip() or r.stdout.strip()).splitlines()
         return "error", f"explain exit {r.returncode}: {msg[0] if msg else ''}", False
@@ -140,12 +166,12 @@ def main():
             nft = os.path.join(tmp, "policy.nft")
             compile_policy(args, nft)
             # explain runs while the lab is built and probed
-            expected = [pool.submit(explain, args, *p) for p in probes]
+            expected = pool.submit(explain_all, args, probes)
             with netlab.NetLab(args.sources) as lab:
                 lab.load_nft(nft)
                 lab.start_listener(args.ports)
                 observed = lab.probe(probes, args.timeout)
-            expected = [f.result() for f in expected]
+            expected = expected.result()
     except netlab.LabError as e:
         print(f"FAIL: {e}")
         return 1

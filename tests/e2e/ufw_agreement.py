@@ -80,7 +80,7 @@ def agree(fwc, policy, sel_args, ports, sources, timeout, verbose):
         with tempfile.TemporaryDirectory(prefix="fwc-ufw-agree-") as tmp:
             script = os.path.join(tmp, "policy.ufw.sh")
             compile_ufw(fwc, policy, sel_args, script)
-            expected = [pool.submit(kernel_agreement.explain, ns_args, *p) for p in probes]
+            expected = pool.submit(kernel_agreement.explain_all, ns_args, probes)
             scratch = check_ufw.make_scratch(tmp)
             with netlab.NetLab(sources) as lab:
                 r = check_ufw.in_scratch(lab.target, scratch, ["sh", script])
@@ -89,7 +89,7 @@ def agree(fwc, policy, sel_args, ports, sources, timeout, verbose):
                     raise netlab.LabError("the ufw script failed: " + " / ".join(tail))
                 lab.start_listener(ports)
                 observed = lab.probe(probes, timeout)
-            expected = [f.result() for f in expected]
+            expected = expected.result()
     finally:
         pool.shutdown(cancel_futures=True)
     rows = [p + e + o for p, e, o in zip(probes, expected, observed)]

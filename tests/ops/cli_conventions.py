@@ -68,6 +68,8 @@ def check_exit_codes(fwc, tmp):
         (["compile", "policies/quptime.yaml", "-t", "nftables", "-o", f"{tmp}/no/such/dir/x.nft"], 3),
         (["explain", "policies/quptime.yaml", "--from", "198.51.100.11", "--port", "9901/tcp"], 0),
         (["explain", "policies/quptime.yaml", "--from", "not-an-address", "--port", "9901/tcp"], 2),
+        (["explain", "policies/quptime.yaml"], 2),
+        (["explain", "policies/quptime.yaml", "--batch", "--from", "198.51.100.11"], 2),
         (["targets"], 0), (["schema"], 0),
         (["completion", "bash"], 0), (["completion", "fish"], 2),
         (["init", "--preset", "nope", "-o", "-"], 2), (["init", "-o", f"{tmp}/no/such/dir/p.yaml"], 3),
@@ -77,6 +79,21 @@ def check_exit_codes(fwc, tmp):
         if r.returncode != want:
             fail(f"fwc {' '.join(args)}: exit {r.returncode}, expected {want}\n{r.stdout[-300:]}{r.stderr[-300:]}")
     return len(cases)
+
+
+def check_explain_batch(fwc):
+    """--batch answers line by line, as single runs do; a bad line is exit 2."""
+    packets = ["198.51.100.11 9901/tcp", "203.0.113.99 9901/tcp", "2001:db8::1 22/tcp"]
+    single = [run(fwc, "explain", "policies/quptime.yaml", "--from", p.split()[0], "--port", p.split()[1],
+                  "--format", "json").stdout for p in packets]
+    batch = subprocess.run([fwc, "explain", "policies/quptime.yaml", "--batch", "--format", "json"], cwd=ROOT,
+                           input="# comment\n\n" + "\n".join(packets) + "\n", capture_output=True, text=True)
+    if batch.returncode != 0 or batch.stdout != "".join(single):
+        fail(f"explain --batch differs from single runs:\n{batch.stdout}{batch.stderr}\nvs\n{''.join(single)}")
+    bad = subprocess.run([fwc, "explain", "policies/quptime.yaml", "--batch"], cwd=ROOT,
+                         input=packets[0] + "\n9901/tcp\n", capture_output=True, text=True)
+    if bad.returncode != 2 or "line 2" not in bad.stderr or bad.stdout.count("\n") < 1:
+        fail(f"explain --batch with a bad second line: exit {bad.returncode}, {bad.stderr!r}")
 
 
 def check_colour(fwc):
@@ -146,6 +163,7 @@ def main():
     fwc = str(Path(ap.parse_args().fwc).resolve())
     with tempfile.TemporaryDirectory() as tmp:
         n = check_exit_codes(fwc, tmp)
+    check_explain_batch(fwc)
     check_colour(fwc)
     check_verbosity(fwc)
     codes = check_manual(fwc)
