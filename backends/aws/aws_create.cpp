@@ -8,23 +8,6 @@ namespace {
 
 using nlohmann::ordered_json;
 
-class Backend final : public backend::Backend {
- public:
-  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs,
-                                                        DiagnosticEngine& diags) override {
-    auto g = cloud::lower(rs, cloud::Provider::aws, diags);
-    if (!g) return std::nullopt;
-    std::vector<backend::Artifact> out{{"aws-create.json", create_payload(*g)}};
-    auto add = [&](const char* suffix, std::string text) {
-      if (!text.empty()) out.push_back({suffix, std::move(text)});
-    };
-    add("aws-revoke-egress.json", revoke_egress_payload(*g));
-    add("aws-ingress.json", ingress_payload(*g));
-    add("aws-egress.json", egress_payload(*g));
-    return out;
-  }
-};
-
 }  // namespace
 
 std::string placeholder(const std::string& group) {
@@ -47,8 +30,20 @@ std::string create_payload(const cloud::Group& g) {
   return cloud::dump(j);
 }
 
+// create-security-group always; the other steps only when they carry rules.
+static std::vector<backend::Artifact> artifacts(const cloud::Group& g) {
+  std::vector<backend::Artifact> out{{"aws-create.json", create_payload(g)}};
+  auto add = [&](const char* suffix, std::string text) {
+    if (!text.empty()) out.push_back({suffix, std::move(text)});
+  };
+  add("aws-revoke-egress.json", revoke_egress_payload(g));
+  add("aws-ingress.json", ingress_payload(g));
+  add("aws-egress.json", egress_payload(g));
+  return out;
+}
+
 std::unique_ptr<backend::Backend> make_backend() {
-  return std::make_unique<Backend>();
+  return cloud::make_backend(cloud::Provider::aws, &artifacts);
 }
 
 }  // namespace fwc::aws

@@ -145,6 +145,26 @@ std::string thousands(size_t n) {
   return out;
 }
 
+namespace {
+class CloudBackend final : public backend::Backend {
+ public:
+  CloudBackend(Provider p, Printer print) : provider_(p), print_(print) {}
+  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) override {
+    auto g = lower(rs, provider_, diags);
+    if (!g) return std::nullopt;
+    return print_(*g);
+  }
+
+ private:
+  Provider provider_;
+  Printer print_;
+};
+}  // namespace
+
+std::unique_ptr<backend::Backend> make_backend(Provider p, Printer print) {
+  return std::make_unique<CloudBackend>(p, print);
+}
+
 std::string dump(const nlohmann::ordered_json& j) {
   // Comments and names come from the policy: bytes that are not UTF-8 become U+FFFD.
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";

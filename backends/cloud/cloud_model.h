@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/backend.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/eval/explain.h"
 #include "compiler/ir/ir.h"
@@ -112,5 +113,10 @@ std::string port_text(net::PortRange r);                     // "80" or "8000-90
 std::string thousands(size_t n);                             // "1,000"
 // Deterministic JSON text: two-space indentation, keys in insertion order.
 std::string dump(const nlohmann::ordered_json& j);
+
+// A cloud target: the shared lowering for provider `p`, then that
+// provider's printer, which turns the group into its files.
+using Printer = std::vector<backend::Artifact> (*)(const Group& g);
+std::unique_ptr<backend::Backend> make_backend(Provider p, Printer print);
 
 }  // namespace fwc::cloud

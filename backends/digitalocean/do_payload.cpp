@@ -37,16 +37,6 @@ ordered_json rules_json(const std::vector<cloud::Rule>& rules, const char* peers
   return out;
 }
 
-class Backend final : public backend::Backend {
- public:
-  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs,
-                                                        DiagnosticEngine& diags) override {
-    auto g = cloud::lower(rs, cloud::Provider::digitalocean, diags);
-    if (!g) return std::nullopt;
-    return std::vector<backend::Artifact>{{"do.json", payload(*g)}};
-  }
-};
-
 }  // namespace
 
 std::string payload(const cloud::Group& g) {
@@ -60,7 +50,9 @@ std::string payload(const cloud::Group& g) {
 }
 
 std::unique_ptr<backend::Backend> make_backend() {
-  return std::make_unique<Backend>();
+  return cloud::make_backend(cloud::Provider::digitalocean, [](const cloud::Group& g) {
+    return std::vector<backend::Artifact>{{"do.json", payload(g)}};
+  });
 }
 
 }  // namespace fwc::digitalocean

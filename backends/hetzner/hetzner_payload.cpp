@@ -30,16 +30,6 @@ void add_rules(ordered_json& out, const std::vector<cloud::Rule>& rules, bool ou
   }
 }
 
-class Backend final : public backend::Backend {
- public:
-  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs,
-                                                        DiagnosticEngine& diags) override {
-    auto g = cloud::lower(rs, cloud::Provider::hetzner, diags);
-    if (!g) return std::nullopt;
-    return std::vector<backend::Artifact>{{"hetzner.json", payload(*g)}};
-  }
-};
-
 }  // namespace
 
 std::string payload(const cloud::Group& g) {
@@ -62,7 +52,9 @@ std::string payload(const cloud::Group& g) {
 }
 
 std::unique_ptr<backend::Backend> make_backend() {
-  return std::make_unique<Backend>();
+  return cloud::make_backend(cloud::Provider::hetzner, [](const cloud::Group& g) {
+    return std::vector<backend::Artifact>{{"hetzner.json", payload(g)}};
+  });
 }
 
 }  // namespace fwc::hetzner
