@@ -107,6 +107,9 @@ struct Row {
   std::string note;
 };
 
+// A port the policy drops must be filtered: a reset or a port unreachable
+// says the host's stack saw the probe, so nothing enforces the drop (no
+// firewall at all answers exactly like that). A reject may answer either way.
 void compare(Row& row, const eval::Decision& d) {
   const bool allowed = d.verdict == ir::Verdict::accept;
   const bool udp = row.r.proto == pr::L4::udp;
@@ -119,8 +122,10 @@ void compare(Row& row, const eval::Decision& d) {
       break;
     case pr::State::closed:
       if (allowed) row.verdict = "warning", row.note = "allowed, but nothing is listening";
-      else if (!udp)
-        row.verdict = "warning", row.note = "blocked by the policy, yet the host answered with a reset";
+      else if (d.verdict == ir::Verdict::drop)
+        row.verdict = "failure",
+        row.note = std::string("not filtered: the policy drops this port but the host answered with ") +
+                   (udp ? "port unreachable" : "a reset");
       break;
     case pr::State::filtered:
       if (allowed) row.verdict = "failure", row.note = "unreachable: the policy allows this port but it is filtered";
@@ -279,17 +284,32 @@ std::function<void(size_t, size_t)> progress_line() {
   };
 }
 
-int run_verify(const VerifyOptions& o) {
+// The target and the rate, refused with a message before any socket is
+// opened when they are not one host and a sane packet rate.
+std::optional<pr::IpAddr> checked_target(const VerifyOptions& o) {
   auto target = pr::IpAddr::parse(o.target);
   if (!target) {
     std::fprintf(stderr, "fwc: '%s' is not an IP address (verify probes one address, by number)\n",
                  o.target.c_str());
-    return Exit::bad_input;
+    return std::nullopt;
   }
-  if (!(o.rate >= 1)) {
-    std::fprintf(stderr, "fwc: --rate must be at least 1 packet per second\n");
-    return Exit::bad_input;
+  std::string problem = pr::target_problem(*target);
+  if (problem.empty() && pr::is_local_broadcast(*target)) problem = "the broadcast address of a local network";
+  if (!problem.empty()) {
+    std::fprintf(stderr, "fwc: will not probe %s: %s (verify probes one host)\n", target->str().c_str(),
+                 problem.c_str());
+    return std::nullopt;
   }
+  if (std::string bad_rate = pr::rate_problem(o.rate); !bad_rate.empty()) {
+    std::fprintf(stderr, "fwc: %s\n", bad_rate.c_str());
+    return std::nullopt;
+  }
+  return target;
+}
+
+int run_verify(const VerifyOptions& o) {
+  auto target = checked_target(o);
+  if (!target) return Exit::bad_input;
   const bool with_policy = !o.policy.empty();
   if (!with_policy && (!o.selection.node.empty() || !o.selection.role.empty())) {
     std::fprintf(stderr, "fwc: --node and --role need a policy (-p)\n");
@@ -436,7 +456,7 @@ Run setup_verify(CLI::App& app) {
   o->selection.add_to(app);
   app.add_option("--ports", o->ports, "policy (default), all, or a list like 22,80,8000-8100");
   app.add_flag("--udp", o->udp, "Probe UDP ports too");
-  app.add_option("--rate", o->rate, "Packets per second at most (default 10000)");
+  app.add_option("--rate", o->rate, "Packets per second at most (default 10000, at most 1000000)");
   app.add_option("--retries", o->retries, "Probes repeated for ports that do not answer (default 2)")
       ->check(CLI::Range(0, 10));
   app.add_flag("--connect", o->connect_only, "Use connect() instead of raw packets");

@@ -2,9 +2,11 @@
 // sender and packet source, no sockets.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <map>
 
 #include "validator/prober/fake_io.h"
+#include "validator/prober/route.h"
 #include "validator/prober/scanner.h"
 
 using namespace fwc::prober;
@@ -444,4 +446,108 @@ TEST_CASE("UDP: duplicate and late replies; an unreachable from a router is not 
       CHECK(rep.duplicates >= 2);
     }
   }
+}
+
+TEST_CASE("UDP: only a reply to a port probed recently counts", "[prober]") {
+  for (bool v6 : {false, true}) {
+    DYNAMIC_SECTION((v6 ? "IPv6" : "IPv4")) {
+      Net n;
+      ScanOptions o = options(v6);
+      // One probe a second, no retries: 53 at 0 s, 123 at 1 s, 161 at 2 s,
+      // 5353 at 3 s; only 5353 really answers.
+      o.udp_ports = {53, 123, 161, 5353};
+      o.rate = 1;
+      o.retries = 0;
+      const IpAddr src = o.source, dst = o.target;
+      auto reply = [&](uint16_t from_port, uint16_t to_port) {
+        return build_udp(dst, src, from_port, to_port, {'x'});
+      };
+      auto unreach = [&](uint16_t port) {
+        return build_icmp_error(dst, build_udp(src, dst, o.source_port, port, {}), v6 ? 1 : 3,
+                                v6 ? 4 : 3);
+      };
+      n.source.at(100ms, reply(53, uint16_t(o.source_port + 1)));  // to another source port
+      n.source.at(200ms, reply(9999, o.source_port));              // a port never probed
+      n.source.at(500ms, reply(161, o.source_port));               // before 161 is probed
+      n.source.at(600ms, unreach(123));                            // quoting a probe not yet sent
+      n.source.at(2500ms, reply(53, o.source_port));  // 2.5 s after 53's only probe: past the window
+      n.source.answer(n.sender, [&](const Bytes& probe) {
+        Parsed p = parse(probe);
+        std::vector<std::pair<Duration, Bytes>> out;
+        if (p.dport == 5353) out.push_back({2ms, reply(5353, p.sport)});
+        return out;
+      });
+      ScanReport rep = scan(o, n.sender, n.source, n.clock);
+      std::map<uint16_t, PortResult> m;
+      for (auto& r : rep.ports) m[r.port] = r;
+      for (uint16_t port : {53, 123, 161}) {
+        INFO("port " << port);
+        CHECK(m[port].state == State::open_filtered);
+        CHECK(m[port].reason == "no-response");
+      }
+      CHECK(m[5353].state == State::open);
+      CHECK(rep.matched == 1);
+      CHECK(rep.received == 6);
+      CHECK(rep.sent == 4);
+    }
+  }
+}
+
+TEST_CASE("UDP: the reply window can be set; an ICMP error inside it classifies", "[prober]") {
+  Net n;
+  ScanOptions o = options(false);
+  o.udp_ports = {123, 161};
+  o.retries = 0;
+  o.udp_reply_window = 50ms;
+  n.source.answer(n.sender, [&](const Bytes& probe) {
+    Parsed p = parse(probe);
+    std::vector<std::pair<Duration, Bytes>> out;
+    if (p.dport == 123) out.push_back({20ms, build_icmp_error(p.dst, probe, 3, 3)});
+    if (p.dport == 161) out.push_back({80ms, build_udp(p.dst, p.src, p.dport, p.sport, {'x'})});
+    return out;
+  });
+  ScanReport rep = scan(o, n.sender, n.source, n.clock);
+  REQUIRE(rep.ports.size() == 2);
+  CHECK(rep.ports[0].state == State::closed);
+  CHECK(rep.ports[1].state == State::open_filtered);  // 80 ms: past the 50 ms window
+}
+
+TEST_CASE("verify refuses targets that are not one host", "[prober]") {
+  const std::map<std::string, std::string> refused = {
+      {"0.0.0.0", "the unspecified address"},
+      {"0.1.2.3", "a \"this network\" address (0.0.0.0/8)"},
+      {"224.0.0.1", "a multicast address"},
+      {"239.255.255.250", "a multicast address"},
+      {"255.255.255.255", "the broadcast address"},
+      {"240.0.0.1", "a reserved address (240.0.0.0/4)"},
+      {"::", "the unspecified address"},
+      {"ff02::1", "a multicast address"},
+      {"FF05::2", "a multicast address"},
+      {"::ffff:203.0.113.9", "an IPv4-mapped address (probe 203.0.113.9 instead)"},
+      {"::203.0.113.9", "a reserved address (::/96, IPv4-compatible)"},
+  };
+  for (auto& [text, why] : refused) {
+    INFO(text);
+    CHECK(target_problem(ip(text.c_str())) == why);
+  }
+  for (const char* ok : {"203.0.113.254", "198.51.100.7", "127.0.0.1", "223.255.255.254", "1.0.0.1", "::1",
+                         "2001:db8::1", "fe80::1", "::1:0:0:1"}) {
+    INFO(ok);
+    CHECK(target_problem(ip(ok)).empty());
+  }
+  CHECK_FALSE(is_local_broadcast(ip("203.0.113.254")));
+  CHECK_FALSE(is_local_broadcast(ip("2001:db8::1")));
+}
+
+TEST_CASE("the probe rate is a finite number from 1 to the ceiling", "[prober]") {
+  for (double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL, 0.0, -5.0, 0.5, kMaxRate + 1, 1e12}) {
+    INFO(bad);
+    CHECK_FALSE(rate_problem(bad).empty());
+  }
+  for (double good : {1.0, 200.0, 10000.0, kMaxRate}) {
+    INFO(good);
+    CHECK(rate_problem(good).empty());
+  }
+  CHECK(rate_problem(std::nan("")) == "--rate must be a finite number of packets per second");
+  CHECK(rate_problem(2e6) == "--rate must be at most 1000000 packets per second");
 }

@@ -43,7 +43,51 @@ bool from_sockaddr(const sockaddr* sa, IpAddr& out) {
   return false;
 }
 
+std::string ipv4_problem(const std::array<uint8_t, 16>& b) {
+  if (b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0) return "the unspecified address";
+  if (b[0] == 0) return "a \"this network\" address (0.0.0.0/8)";
+  if (b[0] >= 224 && b[0] <= 239) return "a multicast address";
+  if (b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255) return "the broadcast address";
+  if (b[0] >= 240) return "a reserved address (240.0.0.0/4)";
+  return {};
+}
+
+std::string ipv6_problem(const std::array<uint8_t, 16>& b) {
+  if (b[0] == 0xff) return "a multicast address";
+  bool zero80 = true;
+  for (int i = 0; i < 10; ++i) zero80 &= b[i] == 0;
+  if (zero80 && b[10] == 0xff && b[11] == 0xff) {
+    IpAddr v4;
+    std::memcpy(v4.b.data(), b.data() + 12, 4);
+    return "an IPv4-mapped address (probe " + v4.str() + " instead)";
+  }
+  if (!zero80 || b[10] != 0 || b[11] != 0) return {};
+  bool zero120 = true;
+  for (int i = 12; i < 15; ++i) zero120 &= b[i] == 0;
+  if (zero120 && b[15] == 0) return "the unspecified address";
+  if (zero120 && b[15] == 1) return {};  // ::1, loopback
+  return "a reserved address (::/96, IPv4-compatible)";
+}
+
 }  // namespace
+
+std::string target_problem(const IpAddr& target) {
+  return target.v6 ? ipv6_problem(target.b) : ipv4_problem(target.b);
+}
+
+bool is_local_broadcast(const IpAddr& target) {
+  if (target.v6) return false;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) < 0) return false;
+  bool found = false;
+  for (ifaddrs* i = list; i && !found; i = i->ifa_next) {
+    IpAddr a;
+    if (!(i->ifa_flags & IFF_BROADCAST) || !i->ifa_addr || i->ifa_addr->sa_family != AF_INET) continue;
+    found = i->ifa_broadaddr && from_sockaddr(i->ifa_broadaddr, a) && a == target;
+  }
+  freeifaddrs(list);
+  return found;
+}
 
 std::optional<IpAddr> source_for(const IpAddr& target, std::string& error) {
   int fd = socket(target.v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);

@@ -9,6 +9,17 @@
 
 namespace fwc::prober {
 
+// Why `target` is not one host the prober may probe: empty when it is;
+// else "a multicast address" and the like. Refused: unspecified (0.0.0.0,
+// ::), "this network" 0.0.0.0/8, multicast (224.0.0.0/4, ff00::/8), the
+// broadcast address and the rest of 240.0.0.0/4, IPv4-mapped and
+// IPv4-compatible IPv6 (::ffff:0:0/96, ::/96). Loopback is allowed: a
+// host may check itself.
+std::string target_problem(const IpAddr& target);
+
+// Whether `target` is the broadcast address of a local IPv4 interface.
+bool is_local_broadcast(const IpAddr& target);
+
 // The source address the kernel picks for `target` (a connected UDP
 // socket's local address); nullopt with `error` set when there is no route.
 std::optional<IpAddr> source_for(const IpAddr& target, std::string& error);

@@ -28,6 +28,13 @@ bool filtering_unreachable(bool v6, uint8_t code) {
 
 uint16_t default_source_port(const CookieKey& key) { return uint16_t(61000 + (key.k0 ^ key.k1) % 4000); }
 
+std::string rate_problem(double rate) {
+  if (!std::isfinite(rate)) return "--rate must be a finite number of packets per second";
+  if (rate < 1) return "--rate must be at least 1 packet per second";
+  if (rate > kMaxRate) return "--rate must be at most 1000000 packets per second";
+  return {};
+}
+
 namespace {
 
 using namespace std::chrono;
@@ -74,6 +81,8 @@ class Scan {
   }
   bool send(const Item& it, TimePoint now);
   void receive(const Bytes& pkt, TimePoint now);
+  void receive_icmp(const Parsed& p, TimePoint now);
+  bool udp_probed_recently(uint16_t port, TimePoint now) const;
   void classify(L4 proto, uint16_t port, State s, std::string reason, bool authoritative, TimePoint now);
   void sample_rtt(Duration rtt);
   TimePoint expiry(const InFlight& f) {
@@ -156,6 +165,12 @@ void Scan::classify(L4 proto, uint16_t port, State st, std::string reason, bool 
   s.reason = std::move(reason);
 }
 
+bool Scan::udp_probed_recently(uint16_t port, TimePoint now) const {
+  const Slot& s = udp_[port];
+  const Duration window = opt_.udp_reply_window.count() > 0 ? opt_.udp_reply_window : opt_.max_timeout;
+  return s.wanted && s.attempts > 0 && now - s.last_sent <= window;
+}
+
 void Scan::receive(const Bytes& pkt, TimePoint now) {
   ++rep_.received;
   Parsed p = parse(pkt);
@@ -171,33 +186,34 @@ void Scan::receive(const Bytes& pkt, TimePoint now) {
     }
     case Parsed::Kind::udp:
       if (p.src != opt_.target || p.dst != opt_.source || p.dport != sport_) return;
-      if (!udp_[p.sport].wanted) return;
+      if (!udp_probed_recently(p.sport, now)) return;
       classify(L4::udp, p.sport, State::open, "udp-response", true, now);
       return;
-    case Parsed::Kind::icmp_error: {
-      // From the target or a router on the way, quoting one of our probes.
-      if (p.dst != opt_.source || p.quoted_src != opt_.source || p.quoted_dst != opt_.target) return;
-      if (p.quoted_sport != sport_) return;
-      const bool unreach = p.icmp6 ? p.icmp_type == 1 : p.icmp_type == 3;
-      if (!unreach || !filtering_unreachable(p.icmp6, p.icmp_code)) return;
-      std::string why = std::string(p.icmp6 ? "icmp6 " : "icmp ") + std::to_string(p.icmp_type) + "/" +
-                        std::to_string(p.icmp_code) + " from " + p.src.str();
-      if (p.quoted_proto == L4::tcp) {
-        if (!tcp_[p.quoted_dport].wanted) return;
-        if (!p.quoted_has_seq || p.quoted_seq != tcp_cookie(p.quoted_dport)) return;
-        classify(L4::tcp, p.quoted_dport, State::filtered, why, false, now);
-      } else {
-        if (!udp_[p.quoted_dport].wanted) return;
-        const bool port_unreach = p.icmp6 ? p.icmp_code == 4 : p.icmp_code == 3;
-        if (port_unreach && p.src == opt_.target)
-          classify(L4::udp, p.quoted_dport, State::closed, "port-unreach", false, now);
-        else
-          classify(L4::udp, p.quoted_dport, State::filtered, why, false, now);
-      }
-      return;
-    }
+    case Parsed::Kind::icmp_error: receive_icmp(p, now); return;
     case Parsed::Kind::other: return;
   }
+}
+
+void Scan::receive_icmp(const Parsed& p, TimePoint now) {
+  // From the target or a router on the way, quoting one of our probes.
+  if (p.dst != opt_.source || p.quoted_src != opt_.source || p.quoted_dst != opt_.target) return;
+  if (p.quoted_sport != sport_) return;
+  const bool unreach = p.icmp6 ? p.icmp_type == 1 : p.icmp_type == 3;
+  if (!unreach || !filtering_unreachable(p.icmp6, p.icmp_code)) return;
+  std::string why = std::string(p.icmp6 ? "icmp6 " : "icmp ") + std::to_string(p.icmp_type) + "/" +
+                    std::to_string(p.icmp_code) + " from " + p.src.str();
+  if (p.quoted_proto == L4::tcp) {
+    if (!tcp_[p.quoted_dport].wanted) return;
+    if (!p.quoted_has_seq || p.quoted_seq != tcp_cookie(p.quoted_dport)) return;
+    classify(L4::tcp, p.quoted_dport, State::filtered, why, false, now);
+    return;
+  }
+  if (!udp_probed_recently(p.quoted_dport, now)) return;
+  const bool port_unreach = p.icmp6 ? p.icmp_code == 4 : p.icmp_code == 3;
+  if (port_unreach && p.src == opt_.target)
+    classify(L4::udp, p.quoted_dport, State::closed, "port-unreach", false, now);
+  else
+    classify(L4::udp, p.quoted_dport, State::filtered, why, false, now);
 }
 
 ScanReport Scan::run() {

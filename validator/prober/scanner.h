@@ -32,12 +32,24 @@ struct ScanOptions {
   Duration max_timeout = std::chrono::seconds(2);
   Duration max_runtime{0};  // 0: derived from the port count, rate and timeouts
   uint16_t source_port = 0; // 0: derived from the key (in 61000-64999)
+  // A UDP reply (or an ICMP error quoting a UDP probe) counts only when a
+  // probe went to that port at most this long before; 0: max_timeout.
+  // UDP has no cookie, so this is what keeps a forged or stray packet from
+  // classifying a port not being probed.
+  Duration udp_reply_window{0};
   CookieKey key;
   // Called now and then with (ports classified or out of retries, ports in all).
   std::function<void(size_t, size_t)> progress;
 };
 
 uint16_t default_source_port(const CookieKey& key);
+
+// The highest --rate accepted, in packets per second.
+constexpr double kMaxRate = 1e6;
+
+// Why `rate` cannot be a probe rate: empty when it is a finite number of
+// packets per second from 1 to kMaxRate.
+std::string rate_problem(double rate);
 
 // Whether an ICMP destination-unreachable code says a port is filtered (as
 // nmap reads them): IPv4 3/0, 1, 2, 3, 9, 10, 13; ICMPv6 1/0 to 1/6. The
