@@ -121,11 +121,13 @@ void compare(Row& row, const eval::Decision& d) {
       if (!allowed) row.verdict = "failure", row.note = "exposed: the policy blocks this port but it answers";
       break;
     case pr::State::closed:
-      if (allowed) row.verdict = "warning", row.note = "allowed, but nothing is listening";
-      else if (d.verdict == ir::Verdict::drop)
-        row.verdict = "failure",
+      if (allowed) {
+        row.verdict = "warning", row.note = "allowed, but nothing is listening";
+      } else if (d.verdict == ir::Verdict::drop) {
+        row.verdict = "failure";
         row.note = std::string("not filtered: the policy drops this port but the host answered with ") +
                    (udp ? "port unreachable" : "a reset");
+      }
       break;
     case pr::State::filtered:
       if (allowed) row.verdict = "failure", row.note = "unreachable: the policy allows this port but it is filtered";
@@ -294,7 +296,8 @@ std::optional<pr::IpAddr> checked_target(const VerifyOptions& o) {
     return std::nullopt;
   }
   std::string problem = pr::target_problem(*target);
-  if (problem.empty() && pr::is_local_broadcast(*target)) problem = "the broadcast address of a local network";
+  if (problem.empty() && pr::is_local_broadcast(*target))
+    problem = "the broadcast address of a local network";
   if (!problem.empty()) {
     std::fprintf(stderr, "fwc: will not probe %s: %s (verify probes one host)\n", target->str().c_str(),
                  problem.c_str());
