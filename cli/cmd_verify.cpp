@@ -184,6 +184,12 @@ void print_text(const Context& c) {
               std::chrono::duration<double>(c.rep.elapsed).count(), c.rep.sent);
   if (c.with_policy) std::printf(": %zu failures, %zu warnings", fail, warn);
   std::printf("\n");
+  size_t unfiltered = 0;
+  for (const auto& row : c.rows) unfiltered += row.note.starts_with("not filtered");
+  if (unfiltered)
+    std::printf("%zu port%s the policy drops answered closed: no firewall enforces the drop "
+                "(is the ruleset loaded?)\n",
+                unfiltered, unfiltered == 1 ? "" : "s");
 }
 
 // Streams the report: a full sweep has 65,535 rows, and building them as

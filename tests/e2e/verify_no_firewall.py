@@ -82,7 +82,8 @@ def check_no_firewall(fwc, lab, policy, c):
     c.check(r.returncode == 1 and j and j["failures"] >= 3,
             f"no firewall: verify fails, exit {r.returncode}, {secs:.1f} s", r.stdout[-2000:] + r.stderr)
     r, _ = verify(fwc, lab, netlab.TARGET4, "-p", policy, "--ports", PORTS)
-    c.check(r.returncode == 1 and "443/tcp" in r.stdout and "not filtered: the policy drops this port" in r.stdout,
+    c.check(r.returncode == 1 and "443/tcp" in r.stdout and "not filtered: the policy drops this port" in r.stdout
+            and "ports the policy drops answered closed: no firewall enforces the drop" in r.stdout,
             "no firewall: the text report says not filtered", r.stdout + r.stderr)
     r, _ = verify(fwc, lab, netlab.TARGET4, "-p", policy, "--ports", PORTS, "--format", "junit")
     c.check(r.returncode == 1 and 'name="443/tcp"><failure message="not filtered' in r.stdout,
