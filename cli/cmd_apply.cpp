@@ -213,7 +213,8 @@ Run setup_apply(CLI::App& app) {
   app.add_option("--confirm", o->confirm, "Roll back after SECONDS unless 'fwc confirm' runs")
       ->check(CLI::Range(1u, 86400u));
   app.add_option("--state-dir", o->state_dir, "Where fwc keeps its state (default /var/lib/fwc)");
-  o->selection.add_to(app);
+  o->selection.add_to(app, "Apply the rules of this node (default: this host's node, by address or name)",
+                       "Apply the rules of a node with this role");
   return [o] { return run_apply(*o); };
 }
 

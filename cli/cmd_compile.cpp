@@ -124,11 +124,14 @@ int run_compile(const CompileOptions& o) {
 Run setup_compile(CLI::App& app) {
   auto o = std::make_shared<CompileOptions>();
   app.add_option("policy", o->policy, "Policy file")->required();
-  app.add_option("-t,--target", o->target, "Target (see 'fwc targets')")->required();
+  app.add_option("-t,--target", o->target, "Target (see 'fwc targets')")
+      ->required()
+      ->type_name(target_type_name());
   app.add_option("-o,--output", o->output,
                  "Write to FILE; a directory (or a path ending in /) gets the files of every node");
   app.add_flag("--strict", o->strict, "Treat warnings (approximations) as failures");
-  o->selection.add_to(app);
+  o->selection.add_to(app, "Compile the rules of this node of the policy",
+                       "Compile the rules of a node with this role");
   return [o] { return run_compile(*o); };
 }
 

@@ -41,7 +41,8 @@ int run_diff(const DiffOptions& o) {
 Run setup_diff(CLI::App& app) {
   auto o = std::make_shared<DiffOptions>();
   app.add_option("policy", o->policy, "Policy file")->required();
-  o->selection.add_to(app);
+  o->selection.add_to(app, "Compare with the rules of this node (default: the node this host is)",
+                       "Compare with the rules of a node with this role");
   return [o] { return run_diff(*o); };
 }
 

@@ -203,8 +203,10 @@ Run setup_explain(CLI::App& app) {
       ->excludes(port);
   app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   app.add_option("-t,--target", o->target,
-                 "Explain what this target's output implies (digitalocean, aws, hetzner: the cloud payload)");
-  o->selection.add_to(app);
+                 "Explain what this target's output implies (digitalocean, aws, hetzner: the cloud payload)")
+      ->type_name(target_type_name());
+  o->selection.add_to(app, "Evaluate the packet as this node of the policy receives it",
+                       "Evaluate the packet as a node with this role receives it");
   return [o] { return run_explain(*o); };
 }
 

@@ -462,7 +462,8 @@ Run setup_verify(CLI::App& app) {
   auto o = std::make_shared<VerifyOptions>();
   app.add_option("target", o->target, "The address to probe (one IPv4 or IPv6 address)")->required();
   app.add_option("-p,--policy", o->policy, "Compare with what this policy allows from here");
-  o->selection.add_to(app);
+  o->selection.add_to(app, "With -p: the target is this node of the policy",
+                       "With -p: the target is a node with this role");
   app.add_option("--ports", o->ports, "policy (default), all, or a list like 22,80,8000-8100");
   app.add_flag("--udp", o->udp, "Probe UDP ports too");
   app.add_option("--rate", o->rate, "Packets per second at most (default 10000, at most 1000000)");

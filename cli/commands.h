@@ -33,16 +33,24 @@ Run setup_confirm(CLI::App& app);
 Run setup_schema(CLI::App& app);
 Run setup_init(CLI::App& app);
 Run setup_completion(CLI::App& app);
+// Hidden `fwc __complete nodes|roles POLICY`: the names the completion
+// scripts offer after --node and --role, one a line, quiet on errors.
+Run setup_complete_names(CLI::App& app);
+
+// "TARGET:{nftables,iptables,...}": the type name of a --target option,
+// which --help shows and the completion scripts read the targets from.
+std::string target_type_name();
 
 // The global --quiet / --verbose convention (fwc(1)): quiet drops progress
 // and summary lines, verbose adds them on standard error.
 enum class Verbosity { quiet, normal, verbose };
 Verbosity verbosity();
 
-// --node / --role, shared by the commands that pick what to compile.
+// --node / --role, shared by the commands that pick what to compile; each
+// command says what the choice means for it.
 struct SelectionOptions {
   std::string node, role;
-  void add_to(CLI::App& app);
+  void add_to(CLI::App& app, const char* node_help, const char* role_help);
   ir::Selection get() const;
 };
 

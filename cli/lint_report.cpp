@@ -23,15 +23,21 @@ std::string text_with_hint(const Diagnostic& d) {
   return d.hint.empty() ? d.message : d.message + " (hint: " + d.hint + ")";
 }
 
+// Where a rule is documented: the diagnostic code table of the command
+// contract (installed with the package), also in fwc(1) DIAGNOSTICS.
+std::string rule_help_uri() { return std::string(FWC_DOC_URI) + "#diagnostic-codes"; }
+
 nlohmann::json sarif_rule(const std::string& id, Severity severity) {
   const CodeInfo* info = find_code(id);
   nlohmann::json rule = {{"id", id}};
   if (info) {
     rule["name"] = info->name;
     rule["shortDescription"] = {{"text", info->summary}};
+    rule["fullDescription"] = {{"text", info->description}};
   }
   rule["defaultConfiguration"] = {{"level", level_of(severity)}};
-  rule["help"] = {{"text", "See DIAGNOSTICS in fwc(1)."}};
+  rule["helpUri"] = rule_help_uri();
+  rule["help"] = {{"text", "See " + id + " under DIAGNOSTICS in fwc(1)."}};
   return rule;
 }
 
@@ -116,7 +122,11 @@ std::string sarif_report(const std::vector<Diagnostic>& diags, const std::string
   }
   nlohmann::json results = nlohmann::json::array();
   for (const auto& d : diags) results.push_back(sarif_result(d, index[d.code]));
-  nlohmann::json driver = {{"name", "fwc"}, {"version", version}, {"semanticVersion", version}, {"rules", rules}};
+  nlohmann::json driver = {{"name", "fwc"},
+                           {"version", version},
+                           {"semanticVersion", version},
+                           {"informationUri", FWC_DOC_URI},
+                           {"rules", rules}};
   nlohmann::json log = {
       {"$schema", "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"},
       {"version", "2.1.0"},

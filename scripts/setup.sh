@@ -12,7 +12,7 @@ packages=(
   python3-jsonschema python3-botocore
   nmap
   # schema checks (SARIF, policy JSON Schema), packaging, fuzzing (libFuzzer)
-  python3-jsonschema python3-yaml dpkg binutils systemd zsh clang-14 libclang-rt-14-dev
+  python3-jsonschema python3-yaml dpkg binutils systemd zsh lintian clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -2,16 +2,23 @@
 """Conventions every command follows (fwc(1)):
 
 - exit status 0 ok, 1 findings, 2 bad input or usage, 3 runtime failure;
-- colour only on a terminal, never with NO_COLOR set (checked on a pty);
+- a write error on standard output (a full disk, a closed pipe with SIGPIPE
+  ignored) is exit 3 with one message, for every command; with SIGPIPE at
+  its default a closed pipe ends fwc quietly;
+- an unknown command is named, with a suggestion;
+- colour only on a terminal, never with NO_COLOR set or TERM=dumb (checked
+  on a pty);
 - -q/--quiet drops summary lines, -v/--verbose adds progress on stderr,
-  before or after the subcommand;
-- fwc(1) documents every subcommand, every diagnostic code of
-  compiler/diag/diagnostic.h, the exit statuses, NO_COLOR, -q and -v.
+  before or after the subcommand; every subcommand's --help shows them;
+- fwc(1) documents every subcommand, every option with every command that
+  takes it, every diagnostic code of compiler/diag/diagnostic.h, the exit
+  statuses, NO_COLOR, TERM, -q and -v, and carries a date.
 """
 import argparse
 import os
 import pty
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,6 +103,103 @@ def check_explain_batch(fwc):
         fail(f"explain --batch with a bad second line: exit {bad.returncode}, {bad.stderr!r}")
 
 
+# Commands that write to standard output, with what they read on stdin.
+OUTPUT_COMMANDS = [
+    (["lint", "policies/"], None), (["lint", "--format", "json", WARN], None),
+    (["lint", "--format", "sarif", WARN], None), (["lint", "--format=github", WARN], None),
+    (["compile", "policies/quptime.yaml", "-t", "nftables"], None),
+    (["compile", "policies/quptime.yaml", "-t", "nftables", "-o", "-"], None),
+    (["explain", "policies/quptime.yaml", "--from", "198.51.100.11", "--port", "9901/tcp"], None),
+    (["explain", "policies/quptime.yaml", "--format", "json", "--batch"], "198.51.100.11 9901/tcp\n"),
+    (["targets"], None), (["schema"], None), (["init", "-o", "-"], None),
+    (["completion", "bash"], None), (["completion", "zsh"], None),
+    (["--help"], None), (["compile", "--help"], None), (["--version"], None),
+]
+# Commands that read this host's kernel state: run in a network namespace
+# of their own, holding 198.51.100.1 on its loopback for verify to probe.
+NETNS_COMMANDS = [
+    ["status"], ["status", "--format", "json"], ["status", "--format", "prometheus"],
+    ["diff", "policies/quptime.yaml"],
+    ["verify", "198.51.100.1", "--connect", "--ports", "22,80", "-p", "policies/quptime.yaml"],
+]
+NETNS = ["unshare", "--net", "sh", "-c",
+         'ip link set lo up && ip addr add 198.51.100.1/32 dev lo && exec "$@"', "sh"]
+
+
+def ignore_sigpipe():
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
+def write_to_closed_pipe(argv, stdin, sigpipe_ignored):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = subprocess.run(argv, cwd=ROOT, stdout=write_end, stderr=subprocess.PIPE, text=True, input=stdin,
+                          preexec_fn=ignore_sigpipe if sigpipe_ignored else None)
+    os.close(write_end)
+    return proc
+
+
+def expect_write_error(argv, what, r, reason):
+    name = "fwc " + " ".join(argv[len(NETNS) + 1:] if argv[0] == "unshare" else argv[1:])
+    want = f"fwc: cannot write output: {reason}\n"
+    if r.returncode != 3 or r.stderr.count("cannot write output") != 1 or not r.stderr.endswith(want):
+        fail(f"{name} {what}: exit {r.returncode}, stderr {r.stderr[-300:]!r}; want exit 3 and {want!r}")
+
+
+def check_write_errors(fwc):
+    """Standard output that cannot be written is a runtime failure (3)."""
+    cases = [([fwc, *args], stdin) for args, stdin in OUTPUT_COMMANDS]
+    if os.geteuid() == 0:
+        cases += [(NETNS + [fwc, *args], None) for args in NETNS_COMMANDS]
+    elif os.environ.get("CI") == "true":
+        fail("not root under CI=true: status, diff and verify write errors not checked")
+    else:
+        print("not root: status, diff and verify write errors not checked (they need a network namespace)")
+    for argv, stdin in cases:
+        with open("/dev/full", "w") as full:
+            r = subprocess.run(argv, cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True, input=stdin)
+        expect_write_error(argv, "> /dev/full", r, "No space left on device")
+        expect_write_error(argv, "| (closed, SIGPIPE ignored)", write_to_closed_pipe(argv, stdin, True),
+                           "Broken pipe")
+    # SIGPIPE at its default: killed by it, without a word, as other tools are.
+    r = write_to_closed_pipe([fwc, "schema"], None, False)
+    if r.returncode != -signal.SIGPIPE or r.stderr:
+        fail(f"schema | (closed): exit {r.returncode}, {r.stderr!r}; want death by SIGPIPE, silent")
+    return len(cases)
+
+
+def check_unknown_command(fwc):
+    for args, want in [(["frobnicate"], "fwc: unknown command 'frobnicate'\n"),
+                       (["lnt", "policies/"], "fwc: unknown command 'lnt' (did you mean 'lint'?)\n"),
+                       (["-q", "complie"], "fwc: unknown command 'complie' (did you mean 'compile'?)\n")]:
+        r = run(fwc, *args)
+        if r.returncode != 2 or not r.stderr.startswith(want) or r.stdout:
+            fail(f"fwc {' '.join(args)}: exit {r.returncode}, {r.stderr!r}; want exit 2 and {want!r}")
+
+
+def subcommands_of(fwc):
+    return re.findall(r"^  (\S+)\s", run(fwc, "--help").stdout.split("Subcommands:")[1], re.M)
+
+
+def check_subcommand_help(fwc):
+    """Every subcommand's --help shows -q/-v; --node says what it means there."""
+    node_help = {}
+    for sub in subcommands_of(fwc):
+        text = run(fwc, sub, "--help").stdout
+        for flag in ["-q,--quiet", "-v,--verbose"]:
+            if flag not in text:
+                fail(f"fwc {sub} --help does not show {flag}")
+        if "--node" in text:
+            node_help[sub] = re.search(r"--node \S+(?: Excludes: --role)?\s+(.+)", text).group(1).strip()
+    if sorted(node_help) != ["apply", "compile", "diff", "explain", "verify"]:
+        fail(f"commands with --node: {sorted(node_help)}")
+    if len(set(node_help.values())) != len(node_help):
+        fail(f"--node help is not specific to each command: {node_help}")
+    for sub, text in node_help.items():
+        if sub != "compile" and text.lower().startswith("compile"):
+            fail(f"fwc {sub} --help: --node help speaks of compiling: {text!r}")
+
+
 def check_colour(fwc):
     esc = b"\x1b["
     base = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
@@ -103,6 +207,10 @@ def check_colour(fwc):
         fail("lint on a terminal: no colour")
     if esc in on_pty(fwc, ["lint", WARN], {**base, "NO_COLOR": "1"}, 1):
         fail("lint on a terminal with NO_COLOR=1: colour")
+    if esc in on_pty(fwc, ["lint", WARN], {**base, "TERM": "dumb"}, 1):
+        fail("lint on a terminal with TERM=dumb: colour")
+    if esc in on_pty(fwc, ["compile", BAD, "-t", "nftables"], {**base, "TERM": "dumb"}, 2):
+        fail("compile diagnostics on a terminal with TERM=dumb: colour")
     if esc not in on_pty(fwc, ["lint", WARN], {**base, "NO_COLOR": ""}, 1):
         fail("NO_COLOR set but empty should not disable colour (no-color.org)")
     if esc in run(fwc, "lint", WARN, env=base).stdout.encode():
@@ -151,11 +259,50 @@ def check_manual(fwc):
     for n in "0123":
         if not re.search(rf"^\.B {n}$", status, re.M):
             fail(f"fwc(1) EXIT STATUS does not describe {n}")
-    for word in ["NO_COLOR", "--quiet", "--verbose", "sarif", "github"]:
+    for word in ["NO_COLOR", "TERM", "--quiet", "--verbose", "sarif", "github", "--policy"]:
         if word not in page:
             fail(f"fwc(1) does not mention {word}")
+    for p in ["man/fwc.1", "man/fwc-policy.5"]:
+        th = re.search(r"^\.TH (\S+) (\S+) (\S+)", (ROOT / p).read_text(), re.M)
+        if not th or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", th.group(3)):
+            fail(f"{p}: .TH carries no date: {th.group(0) if th else None!r}")
+    check_manual_options(fwc, page)
     return len(codes)
 
+
+def option_entries(page):
+    """OPTIONS of fwc(1): {--long-name: the text of its entry}."""
+    section = page.split(".SH OPTIONS")[1].split(".SH")[0] if ".SH OPTIONS" in page else ""
+    entries = {}
+    for entry in section.split(".TP\n")[1:]:
+        tag = entry.split("\n")[0]
+        for name in re.findall(r"(--[a-z-]+)", tag):
+            entries[name] = entry
+    return entries
+
+
+def option_scope(entry):
+    """The commands an OPTIONS entry names in its "(cmd, cmd)" line(s)."""
+    scope = []
+    for line in entry.split("\n")[1:]:
+        scope.append(line)
+        if ")" in line:
+            break
+    text = " ".join(scope)
+    return {"*"} if "(every command" in text else set(re.findall(r"\b([a-z]+)\b", text)) - {"RB", "BR"}
+
+
+def check_manual_options(fwc, page):
+    """Every option of every subcommand is in OPTIONS, scoped to that command."""
+    entries = option_entries(page)
+    for sub in subcommands_of(fwc):
+        text = run(fwc, sub, "--help").stdout
+        for name in sorted(set(re.findall(r"^\s+(?:-\w,)?(--[a-z-]+)", text, re.M))):
+            entry = entries.get(name)
+            if entry is None:
+                fail(f"fwc(1) OPTIONS does not list {name} (fwc {sub})")
+            elif not ({"*", sub} & option_scope(entry)):
+                fail(f"fwc(1) OPTIONS: {name} does not name {sub} among the commands that take it")
 
 def main():
     ap = argparse.ArgumentParser()
@@ -164,13 +311,16 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         n = check_exit_codes(fwc, tmp)
     check_explain_batch(fwc)
+    w = check_write_errors(fwc)
+    check_unknown_command(fwc)
+    check_subcommand_help(fwc)
     check_colour(fwc)
     check_verbosity(fwc)
     codes = check_manual(fwc)
     if failures:
         print(f"{len(failures)} failure(s)")
         return 1
-    print(f"cli conventions: ok ({n} exit statuses, {codes} codes documented)")
+    print(f"cli conventions: ok ({n} exit statuses, {w} commands writing, {codes} codes documented)")
     return 0
 
 

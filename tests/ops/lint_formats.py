@@ -103,9 +103,22 @@ def check_sarif(fwc, paths):
     used = {w[3] for w in want}
     if set(rules) != used:
         fail(f"rules {sorted(rules)} != codes used {sorted(used)}")
+    # What GitHub code scanning shows with each alert: the rule's full
+    # description and a link to its documentation, and the tool's own link.
+    info_uri = driver.get("informationUri", "")
+    if not re.match(r"^[a-z]+://", info_uri):
+        fail(f"driver.informationUri is not an absolute URI: {info_uri!r}")
     for rule in driver["rules"]:
-        if not rule.get("shortDescription", {}).get("text"):
+        short = rule.get("shortDescription", {}).get("text")
+        full = rule.get("fullDescription", {}).get("text")
+        if not short:
             fail(f"rule {rule['id']} has no description")
+        if not full or full == short or not full.endswith("."):
+            fail(f"rule {rule['id']} has no full description: {full!r}")
+        if rule.get("helpUri") != info_uri + "#diagnostic-codes":
+            fail(f"rule {rule['id']} helpUri {rule.get('helpUri')!r}, want {info_uri}#diagnostic-codes")
+    if info_uri.endswith("/contract.md") and "## Diagnostic codes" not in (ROOT / "docs/contract.md").read_text():
+        fail("docs/contract.md has no 'Diagnostic codes' section for helpUri to point at")
     return len(want)
 
 

@@ -1,16 +1,22 @@
 #!/usr/bin/python3
 """Installed layout and the Debian package.
 
-- `cmake --install` lays out the binary, man pages, completions, schema and
-  systemd units in FHS places under the prefix, units naming that prefix;
-- `cpack` builds a .deb holding exactly those files under /usr, depending
-  on the Debian packages of every shared library fwc links;
+- `cmake --install` lays out the binary, compressed man pages, completions,
+  schema, documentation, systemd units and /etc/default/fwc in FHS places
+  under the prefix, units naming that prefix;
+- `cpack` builds a .deb holding exactly those files under /usr and /etc,
+  depending on the Debian packages of every shared library fwc links, with
+  a real maintainer, /etc/default/fwc as a conffile and maintainer scripts
+  that register the units with deb-systemd-helper;
+- lintian reports no error and no warning (overrides: the package's own
+  lintian-overrides file, each entry explained there);
 - the .deb installs into a scratch root with `dpkg --root`, the installed
   fwc runs, its man pages render with `man -l` and `groff -ww` without a
-  warning, the units pass `systemd-analyze verify` (when installed), and
-  `dpkg --root -r` removes every file again.
-Skips (77) without cpack or dpkg.
+  warning, the units pass `systemd-analyze verify` (when installed),
+  `dpkg --root -r` removes every file but the conffile, and a purge that.
+Skips (77) without cpack or dpkg; lintian is required (scripts/setup.sh).
 """
+import gzip
 import argparse
 import glob
 import os
@@ -24,15 +30,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [
     "bin/fwc",
-    "share/man/man1/fwc.1",
-    "share/man/man5/fwc-policy.5",
+    "share/man/man1/fwc.1.gz",
+    "share/man/man5/fwc-policy.5.gz",
     "share/bash-completion/completions/fwc",
     "share/zsh/vendor-completions/_fwc",
     "share/fwc/fwc-policy.schema.json",
     "lib/systemd/system/fwc-apply.service",
     "lib/systemd/system/fwc-verify@.service",
     "lib/systemd/system/fwc-verify@.timer",
+    "share/doc/fwc/copyright",
+    "share/doc/fwc/changelog.Debian.gz",
+    "share/doc/fwc/contract.md",
+    "share/lintian/overrides/fwc",
 ]
+# Outside the prefix in the package (/etc), under it for cmake --install.
+ETC_FILES = ["etc/default/fwc"]
 failures = []
 
 
@@ -57,8 +69,8 @@ def check_units(unit_dir, bindir):
     verify = (unit_dir / "fwc-verify@.service").read_text()
     if f"ExecStart={bindir}/fwc verify %i -p /etc/fwc/policy.yaml" not in verify:
         fail("fwc-verify@.service does not verify %i against /etc/fwc/policy.yaml")
-    if "OnUnitActiveSec=" not in (unit_dir / "fwc-verify@.timer").read_text():
-        fail("fwc-verify@.timer has no schedule")
+    if not re.search(r"^OnCalendar=\S+$", (unit_dir / "fwc-verify@.timer").read_text(), re.M):
+        fail("fwc-verify@.timer has no OnCalendar schedule")
 
 
 def check_install(build, tmp):
@@ -66,12 +78,12 @@ def check_install(build, tmp):
     r = run("cmake", "--install", build, "--prefix", prefix)
     if r.returncode != 0:
         return fail(f"cmake --install: {r.stderr}")
-    for f in FILES:
+    for f in FILES + ETC_FILES:
         if not (prefix / f).is_file():
             fail(f"cmake --install: {f} missing")
     installed = sorted(str(p.relative_to(prefix)) for p in prefix.rglob("*") if p.is_file())
-    if installed != sorted(FILES):
-        fail(f"cmake --install: unexpected files {sorted(set(installed) - set(FILES))}")
+    if installed != sorted(FILES + ETC_FILES):
+        fail(f"cmake --install: unexpected files {sorted(set(installed) - set(FILES + ETC_FILES))}")
     check_units(prefix / "lib/systemd/system", prefix / "bin")
     if run(prefix / "bin/fwc", "--version").returncode != 0:
         fail("installed fwc --version fails")
@@ -100,7 +112,12 @@ def needed_packages(binary):
 
 
 def check_man(page):
-    g = run("groff", "-ww", "-man", "-z", "-Tutf8", page)
+    with gzip.open(page) as f:
+        source = f.read()
+    if page.read_bytes()[4:8] != b"\0\0\0\0":
+        fail(f"{page.name}: gzip header carries a timestamp (gzip -n)")
+    g = subprocess.run(["groff", "-ww", "-man", "-z", "-Tutf8"], input=source, capture_output=True)
+    g.stderr = g.stderr.decode()
     if g.returncode != 0 or g.stderr:
         fail(f"groff -ww {page.name}: {g.stderr.strip()}")
     m = run("man", "--warnings=w", "-l", page, env={**os.environ, "MANWIDTH": "80", "MAN_KEEP_FORMATTING": ""})
@@ -124,9 +141,12 @@ def check_deb(build, tmp):
     for pkg in sorted(depends - needed):
         fail(f"Depends lists {pkg}, whose libraries fwc does not link")
     listing = run("dpkg-deb", "-c", deb).stdout
-    in_deb = sorted(line.split()[-1].removeprefix("./usr/") for line in listing.splitlines() if not line.startswith("d"))
-    if in_deb != sorted(FILES):
-        fail(f".deb files {in_deb} != {sorted(FILES)}")
+    in_deb = sorted(line.split()[-1].removeprefix("./") for line in listing.splitlines() if not line.startswith("d"))
+    want = sorted(["usr/" + f for f in FILES] + ETC_FILES)
+    if in_deb != want:
+        fail(f".deb files {in_deb} != {want}")
+    check_control(deb)
+    check_lintian(deb)
 
     root = tmp / "root"
     for d in ["var/lib/dpkg/info", "var/lib/dpkg/updates"]:
@@ -148,8 +168,8 @@ def check_deb(build, tmp):
         fail("installed schema differs from fwc schema")
     if run(fwc, "completion", "bash").stdout != (usr / "share/bash-completion/completions/fwc").read_text():
         fail("installed bash completion differs from fwc completion bash")
-    check_man(usr / "share/man/man1/fwc.1")
-    check_man(usr / "share/man/man5/fwc-policy.5")
+    check_man(usr / "share/man/man1/fwc.1.gz")
+    check_man(usr / "share/man/man5/fwc-policy.5.gz")
     if shutil.which("systemd-analyze"):
         # The scratch root gets the host's targets so dependencies resolve.
         units = usr / "lib/systemd/system"
@@ -171,10 +191,52 @@ def check_deb(build, tmp):
     left = [str(p.relative_to(root)) for p in usr.rglob("*") if p.is_file()] if usr.exists() else []
     if left:
         fail(f"files left after dpkg -r: {left}")
+    if not (root / "etc/default/fwc").is_file():
+        fail("dpkg -r removed the conffile /etc/default/fwc")
     status = run("dpkg-query", f"--admindir={root}/var/lib/dpkg", "-W", "-f=${Status}", "fwc").stdout
     if "not-installed" not in status and "config-files" not in status and status:
         fail(f"after dpkg -r the package is {status!r}")
+    r = run(*dpkg, "--purge", "fwc")
+    if r.returncode != 0 or (root / "etc/default/fwc").exists():
+        fail(f"dpkg --purge: exit {r.returncode}, /etc/default/fwc left: {r.stderr}")
     return Path(deb).stat().st_size
+
+
+def check_control(deb):
+    """Maintainer, conffiles and maintainer scripts."""
+    maintainer = run("dpkg-deb", "-f", deb, "Maintainer").stdout.strip()
+    if not re.fullmatch(r"[^<>]+ <[^@<>\s]+@[^@<>\s]+\.[a-z]+>", maintainer) or "localhost" in maintainer:
+        fail(f"Maintainer {maintainer!r} is not a name and a mail address")
+    with tempfile.TemporaryDirectory() as t:
+        r = run("dpkg-deb", "-e", deb, t)
+        if r.returncode != 0:
+            return fail(f"dpkg-deb -e: {r.stderr}")
+        control = Path(t)
+        conffiles = (control / "conffiles").read_text().split() if (control / "conffiles").exists() else []
+        if conffiles != ["/etc/default/fwc"]:
+            fail(f"conffiles {conffiles}, want ['/etc/default/fwc']")
+        for script, tool in [("postinst", "deb-systemd-helper"), ("prerm", "deb-systemd-invoke"),
+                             ("postrm", "deb-systemd-helper")]:
+            path = control / script
+            if not path.exists() or tool not in path.read_text() or not os.access(path, os.X_OK):
+                fail(f"{script} missing, not executable, or not using {tool}")
+                continue
+            sh = run("sh", "-n", path)
+            if sh.returncode != 0:
+                fail(f"{script}: sh -n: {sh.stderr}")
+
+
+def check_lintian(deb):
+    """No lintian error or warning; what the package overrides is shown."""
+    r = run("lintian", "--tag-display-limit", "0", "--show-overrides", deb)
+    tags = [line for line in r.stdout.splitlines() if re.match(r"^[EW]: ", line)]
+    for line in tags:
+        fail(f"lintian: {line}")
+    noise = "running with root privileges is not recommended!"
+    if r.returncode not in (0, 1) or r.stderr.replace(noise, "").strip():
+        fail(f"lintian exit {r.returncode}: {r.stderr.strip()[-500:]}")
+    overridden = [line for line in r.stdout.splitlines() if line.startswith("O: ")]
+    print(f"lintian: {len(tags)} errors/warnings, {len(overridden)} overridden")
 
 
 def main():
@@ -185,6 +247,9 @@ def main():
         if not shutil.which(tool):
             print(f"{tool} not installed: skipped")
             return 77
+    if not shutil.which("lintian"):
+        print("lintian not installed (scripts/setup.sh installs it)")
+        return 1
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         check_install(build, tmp)
@@ -192,7 +257,7 @@ def main():
     if failures:
         print(f"{len(failures)} failure(s)")
         return 1
-    print(f"package: ok ({len(FILES)} files; .deb {size} bytes)")
+    print(f"package: ok ({len(FILES) + len(ETC_FILES)} files; .deb {size} bytes)")
     return 0
 
 
