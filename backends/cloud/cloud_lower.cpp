@@ -2,6 +2,7 @@
 #include <set>
 
 #include "backends/cloud/cloud_lowering.h"
+#include "backends/common/escape.h"
 
 namespace fwc::cloud {
 
@@ -24,11 +25,12 @@ std::string group_name(const ir::Ruleset& rs, Provider p) {
                                                  : c.hetzner_name;
   if (name.empty()) name = rs.policy_name;
   if (rs.selected.kind != ir::Selection::Kind::none) name += "-" + rs.selected.name;
-  // DigitalOcean names take letters, digits, dots and dashes only.
-  if (p == Provider::digitalocean)
-    for (char& ch : name)
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-') ch = '-';
-  return name;
+  // DigitalOcean names take letters, digits, dots and dashes only; AWS
+  // group names the characters of its descriptions; Hetzner any text of
+  // at most 128 characters.
+  if (p == Provider::digitalocean) return escape::cloud_text(name, ".-", '-', 255);
+  if (p == Provider::aws) return escape::cloud_text(name, escape::kAwsTextChars, ' ', 255);
+  return escape::cloud_text(name, escape::kPrintablePunctuation, ' ', 128);
 }
 
 class Lowering {
