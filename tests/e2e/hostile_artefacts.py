@@ -79,10 +79,10 @@ def hostile_text(canary_dir):
 
 
 def prefixes(canary_dir):
-    # 1-64 printable characters without '"' or '\\' (the language's rule).
-    return {"prefix1": json.dumps(f"a'$(touch {canary_dir}/p1)=#"[:64]),
+    # 1-64 printable characters without '"', '\\' or '$' (the language's rule).
+    return {"prefix1": json.dumps(f"a'`touch {canary_dir}/p1`=#"[:64]),
             "prefix2": json.dumps("b'`touch pwned-p2`;= "),
-            "prefix3": json.dumps("c';$(id)`id` ")}
+            "prefix3": json.dumps("c';(id)`id` ")}
 
 
 def skip_or_fail(msg):
@@ -185,7 +185,10 @@ class Run:
 
     def check_script(self, plain, hostile, checker, command_prefixes):
         for f in hostile:
-            r = subprocess.run(["shellcheck", "-s", "sh", f], capture_output=True, text=True, timeout=300)
+            # SC2016 notes that `$(...)` inside single quotes is not expanded:
+            # exactly what the quoting is for.
+            r = subprocess.run(["shellcheck", "-s", "sh", "--exclude=SC2016", f], capture_output=True, text=True,
+                               timeout=300)
             if r.returncode != 0:
                 self.fail(f"shellcheck {Path(f).name}: {r.stdout.strip()[:1500]}")
             else:
