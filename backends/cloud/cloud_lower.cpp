@@ -26,11 +26,12 @@ std::string group_name(const ir::Ruleset& rs, Provider p) {
   if (name.empty()) name = rs.policy_name;
   if (rs.selected.kind != ir::Selection::Kind::none) name += "-" + rs.selected.name;
   // DigitalOcean names take letters, digits, dots and dashes only; AWS
-  // group names the characters of its descriptions; Hetzner any text of
-  // at most 128 characters.
-  if (p == Provider::digitalocean) return escape::cloud_text(name, ".-", '-', 255);
-  if (p == Provider::aws) return escape::cloud_text(name, escape::kAwsTextChars, ' ', 255);
-  return escape::cloud_text(name, escape::kPrintablePunctuation, ' ', 128);
+  // group names the characters of its descriptions; Hetzner printable text.
+  // Lengths are not cut: name_check refuses a name that is too long.
+  constexpr size_t kUncut = std::string::npos;
+  if (p == Provider::digitalocean) return escape::cloud_text(name, ".-", '-', kUncut);
+  if (p == Provider::aws) return escape::cloud_text(name, escape::kAwsTextChars, ' ', kUncut);
+  return escape::cloud_text(name, escape::kPrintablePunctuation, ' ', kUncut);
 }
 
 class Lowering {

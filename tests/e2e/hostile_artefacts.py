@@ -66,10 +66,12 @@ inbound:
 rate_limits:
   - {{services: [443/tcp], rate: 10/second, per_source: true, log: {prefix1}}}
 cloud:
-  digitalocean: {{name: {text}}}
-  aws: {{group_name: {text}, description: {text}}}
-  hetzner: {{name: {text}}}
+  digitalocean: {{name: {name}}}
+  aws: {{group_name: {name}, description: {text}}}
+  hetzner: {{name: {name}}}
 """
+# Cloud names fit every provider's length (a longer one is refused).
+HOSTILE_NAME = json.dumps("n\nflush ruleset\r\n\"'\\ $(touch pwned-n) `touch pwned-n2` \x1b[2J\x7f")
 
 
 def hostile_text(canary_dir):
@@ -111,10 +113,10 @@ class Run:
         canary = str(self.canary)
         plain = self.work / "plain" / "p.yaml"
         plain.parent.mkdir()
-        plain.write_text(POLICY.format(text=json.dumps("plain text"), **prefixes(canary)))
+        plain.write_text(POLICY.format(text=json.dumps("plain text"), name="plain", **prefixes(canary)))
         hostile = self.work / HOSTILE_DIR / HOSTILE_FILE
         hostile.parent.mkdir()
-        hostile.write_text(POLICY.format(text=hostile_text(canary), **prefixes(canary)))
+        hostile.write_text(POLICY.format(text=hostile_text(canary), name=HOSTILE_NAME, **prefixes(canary)))
         return plain, hostile
 
     def compile(self, policy, target, tag):
