@@ -4,9 +4,13 @@ namespace fwc::escape {
 
 namespace {
 
-bool printable(unsigned char c) { return c >= 0x20 && c < 0x7f; }
+bool printable(unsigned char c) {
+  return c >= 0x20 && c < 0x7f;
+}
 
-bool alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool alnum(unsigned char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // Keeps `max` bytes at most; a cut text ends in "..." so it reads as cut.
 std::string cut(std::string s, size_t max) {
@@ -18,7 +22,8 @@ std::string cut(std::string s, size_t max) {
 std::string printable_without(std::string_view text, std::string_view refused, size_t max) {
   std::string out;
   for (unsigned char c : text)
-    if (printable(c) && refused.find(static_cast<char>(c)) == std::string_view::npos) out += static_cast<char>(c);
+    if (printable(c) && refused.find(static_cast<char>(c)) == std::string_view::npos)
+      out += static_cast<char>(c);
   return cut(std::move(out), max);
 }
 
@@ -48,9 +53,13 @@ std::string comment_line(std::string_view text) {
   return out;
 }
 
-std::string nft_string(std::string_view text, size_t max) { return printable_without(text, "\"\\", max); }
+std::string nft_string(std::string_view text, size_t max) {
+  return printable_without(text, "\"\\", max);
+}
 
-std::string ipt_quoted(std::string_view text, size_t max) { return printable_without(text, "\"\\", max); }
+std::string ipt_quoted(std::string_view text, size_t max) {
+  return printable_without(text, "\"\\", max);
+}
 
 std::string shell_word(std::string_view text) {
   std::string out = "'";
@@ -63,7 +72,9 @@ std::string shell_word(std::string_view text) {
   return out + "'";
 }
 
-std::string ufw_comment(std::string_view text, size_t max) { return printable_without(text, "'", max); }
+std::string ufw_comment(std::string_view text, size_t max) {
+  return printable_without(text, "'", max);
+}
 
 std::string rich_value(std::string_view text) {
   std::string out = printable_without(text, "\"\\", text.size());

@@ -11,10 +11,14 @@ constexpr size_t kIpsetDefaultMax = 65536;
 using escape::shell_word;
 
 // One '#' line of the script.
-std::string comment(const std::string& text) { return "# " + escape::comment_line(text) + "\n"; }
+std::string comment(const std::string& text) {
+  return "# " + escape::comment_line(text) + "\n";
+}
 
 // A double-quoted rich-rule attribute value.
-std::string rich_quoted(const std::string& text) { return '"' + escape::rich_value(text) + '"'; }
+std::string rich_quoted(const std::string& text) {
+  return '"' + escape::rich_value(text) + '"';
+}
 
 const char* family_name(net::Family f) {
   return f == net::Family::v4 ? "ipv4" : "ipv6";

@@ -21,7 +21,9 @@ const char* verdict_text(Verdict v) {
 const char* family_kw(net::Family f) { return f == net::Family::v4 ? "ip" : "ip6"; }
 
 // A double-quoted nft string of at most `max` bytes.
-std::string quoted(const std::string& text, size_t max) { return '"' + escape::nft_string(text, max) + '"'; }
+std::string quoted(const std::string& text, size_t max) {
+  return '"' + escape::nft_string(text, max) + '"';
+}
 
 void append_u32(std::string& out, uint32_t v) {
   fmt::format_int digits(v);
@@ -214,8 +216,8 @@ std::string emit(const Table& t) {
   out += "table inet fwc\ndelete table inet fwc\n\ntable inet fwc {\n";
   for (const auto& s : t.sets) append_set(out, s);
   for (const auto& l : t.limits) {
-    out += "\tlimit " + l.name + " {\n\t\trate over " + rate_text(l.rate) + " burst " + std::to_string(l.burst) +
-           " packets\n\t\tcomment " + quoted(l.comment, kCommentMax) + "\n\t}\n";
+    out += "\tlimit " + l.name + " {\n\t\trate over " + rate_text(l.rate) + " burst " +
+           std::to_string(l.burst) + " packets\n\t\tcomment " + quoted(l.comment, kCommentMax) + "\n\t}\n";
   }
   for (const auto& c : t.chains) {
     out += "\n\tchain " + c.name + " {\n";

@@ -67,7 +67,8 @@ std::string command_text(const Command& c) {
   out += " from " + c.from + " to " + c.to;
   if (!c.port.empty()) out += " port " + c.port;
   if (!c.proto.empty()) out += " proto " + c.proto;
-  if (!c.comment.empty()) out += " comment " + escape::shell_word(escape::ufw_comment(c.comment, kCommentMax));
+  if (!c.comment.empty())
+    out += " comment " + escape::shell_word(escape::ufw_comment(c.comment, kCommentMax));
   return out;
 }
 

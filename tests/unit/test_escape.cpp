@@ -86,14 +86,22 @@ std::string hostile_policy() {
   const std::string text = q.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return "fwc: 1\nname: web\ndescription: " + text +
          "\nnetworks:\n  bad: {addresses: [203.0.113.1, 203.0.113.3, 203.0.113.5, 203.0.113.7, 203.0.113.9],"
-         " description: " + text + "}\n"
-         "nodes:\n  n1: {address: 198.51.100.1, hostname: " + text + "}\n"
+         " description: " +
+         text +
+         "}\n"
+         "nodes:\n  n1: {address: 198.51.100.1, hostname: " +
+         text +
+         "}\n"
          "defaults: {log: {prefix: \"x'`touch /tmp/y`;=#\"}}\n"
-         "block:\n  - {name: bad-actors, from: bad, comment: " + text + ", log: \"b'`id`(id)= \"}\n"
-         "inbound:\n  - {name: web, allow: [443/tcp], from: any, comment: " + text + "}\n"
+         "block:\n  - {name: bad-actors, from: bad, comment: " +
+         text +
+         ", log: \"b'`id`(id)= \"}\n"
+         "inbound:\n  - {name: web, allow: [443/tcp], from: any, comment: " +
+         text +
+         "}\n"
          "rate_limits:\n  - {services: [443/tcp], rate: 10/second, per_source: true}\n"
-         "cloud:\n  digitalocean: {name: \"n\\n$(id)\"}\n  aws: {group_name: \"n\\n$(id)\", description: " + text +
-         "}\n  hetzner: {name: \"n\\n$(id)\"}\n";
+         "cloud:\n  digitalocean: {name: \"n\\n$(id)\"}\n  aws: {group_name: \"n\\n$(id)\", description: " +
+         text + "}\n  hetzner: {name: \"n\\n$(id)\"}\n";
 }
 
 std::vector<backend::Artifact> compile_to(const backend::BackendInfo& b, const std::string& path) {
@@ -131,7 +139,8 @@ size_t code_lines(const std::string& s) {
 }  // namespace
 
 TEST_CASE("escape: a hostile path and free text add nothing to any artefact", "[escape][targets]") {
-  const std::string hostile_path = "/tmp/p\nflush ruleset\n-A INPUT -j ACCEPT\n$(touch /tmp/z)`id`\x1b'\".yaml";
+  const std::string hostile_path =
+      "/tmp/p\nflush ruleset\n-A INPUT -j ACCEPT\n$(touch /tmp/z)`id`\x1b'\".yaml";
   for (const auto& b : backend::registry()) {
     INFO("target " << b.name);
     auto plain = compile_to(b, "/tmp/p.yaml");
