@@ -162,3 +162,21 @@ TEST_CASE("escape: a hostile path and free text add nothing to any artefact", "[
     }
   }
 }
+
+TEST_CASE("escape: names that become set, chain and zone names stay restricted at load", "[escape]") {
+  // Rule, network, node and policy names reach nft/ipset/chain names (after
+  // the backends' own sanitising): the loader refuses anything else.
+  for (const std::string bad : {"\"web;flush ruleset\"", "\"a b\"", "\"x$(id)\"", "\"n\\nm\"", "\"-web\""}) {
+    INFO("name " << bad);
+    for (const std::string& policy :
+         {"fwc: 1\nname: " + bad + "\n", "fwc: 1\nname: p\nnetworks:\n  " + bad + ": 203.0.113.1\n",
+          "fwc: 1\nname: p\ninbound:\n  - {name: " + bad + ", allow: [22/tcp], from: any}\n",
+          "fwc: 1\nname: p\nnodes:\n  " + bad + ": {address: 198.51.100.1}\n"}) {
+      DiagnosticEngine diags;
+      compile_policy_text(policy, "policy.yaml", diags, false);
+      bool refused = false;
+      for (const auto& d : diags.sorted()) refused = refused || d.code == std::string("FWC-E010");
+      CHECK(refused);
+    }
+  }
+}
