@@ -55,6 +55,7 @@ class Lowering {
   void open_outbound(const ir::Origin& o);
   ir::Origin defaults_origin(const char* label) const;
   void name_check();
+  void tag_check();
 
   const ir::Ruleset& rs_;
   Provider p_;
@@ -86,6 +87,21 @@ void Lowering::name_check() {
       p_ == Provider::aws ? "cloud.aws.group_name" : std::string("cloud.") + provider_name(p_) + ".name";
   diags_.error(code::target_limit, SourceLoc{std::make_shared<const std::string>(rs_.policy_file), 0, 0},
                problem + " ('" + n + "')", "set " + setting + " to another name");
+}
+
+// DigitalOcean tag names select droplets: one the provider refuses is an
+// error, never rewritten into another tag.
+void Lowering::tag_check() {
+  if (p_ != Provider::digitalocean) return;
+  for (const auto& tag : rs_.cloud.do_tags) {
+    bool ok = !tag.empty() && tag.size() <= 255;
+    for (unsigned char c : tag) ok = ok && (std::isalnum(c) || c == '_' || c == '-' || c == ':');
+    if (ok) continue;
+    diags_.error(code::target_limit, SourceLoc{std::make_shared<const std::string>(rs_.policy_file), 0, 0},
+                 "DigitalOcean tag names are 1-255 letters, digits, '_', '-' and ':' (cloud.digitalocean tag '" +
+                     escape::comment_line(tag) + "')",
+                 "rename the tag");
+  }
 }
 
 ir::Origin Lowering::defaults_origin(const char* label) const {
@@ -297,6 +313,7 @@ std::optional<Group> Lowering::run() {
   g_.inbound_default = rs_.input.default_origin;
   const size_t errors = diags_.error_count();
   name_check();
+  tag_check();
   inbound();
   outbound();
   if (rs_.forward)

@@ -180,3 +180,17 @@ TEST_CASE("escape: names that become set, chain and zone names stay restricted a
     }
   }
 }
+
+TEST_CASE("escape: a DigitalOcean tag the provider refuses is an error, not rewritten", "[escape]") {
+  DiagnosticEngine diags;
+  auto p = compile_policy_text(
+      "fwc: 1\nname: p\ninbound:\n  - {allow: [22/tcp], from: any}\n"
+      "cloud:\n  digitalocean: {tags: [web, \"web\\nx$(id)\"]}\n",
+      "policy.yaml", diags, false);
+  REQUIRE(p);
+  auto artefacts = backend::find_backend("digitalocean")->make()->compile(ir::select(*p, {}), diags);
+  CHECK_FALSE(artefacts);
+  bool named = false;
+  for (const auto& d : diags.sorted()) named = named || d.message.find("'web\\nx$(id)'") != std::string::npos;
+  CHECK(named);
+}
