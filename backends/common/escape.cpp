@@ -57,6 +57,10 @@ std::string nft_string(std::string_view text, size_t max) {
   return printable_without(text, "\"\\", max);
 }
 
+std::string nft_log_prefix(std::string_view text, size_t max) {
+  return printable_without(text, "\"\\$", max);
+}
+
 std::string ipt_quoted(std::string_view text, size_t max) {
   return printable_without(text, "\"\\", max);
 }

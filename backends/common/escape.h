@@ -21,6 +21,10 @@ std::string comment_line(std::string_view text);
 // to `max` bytes (ending in "...").
 std::string nft_string(std::string_view text, size_t max);
 
+// The inside of an nft log prefix: as nft_string, without '$' too (nft
+// reads `$NAME` there as a variable; the loader refuses it already).
+std::string nft_log_prefix(std::string_view text, size_t max);
+
 // The inside of a double-quoted iptables-restore argument (--comment,
 // --log-prefix): the same rule, since the restore parser ends the word at
 // '"' and takes '\' as an escape.

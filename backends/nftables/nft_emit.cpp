@@ -121,7 +121,8 @@ void append_rule(std::string& out, const Rule& r) {
     out += ' ';
   }
   out += "counter ";
-  if (r.log) out += "log prefix " + quoted(r.log->prefix, kLogPrefixMax) + " level " + r.log->level + " ";
+  if (r.log)
+    out += "log prefix \"" + escape::nft_log_prefix(r.log->prefix, kLogPrefixMax) + "\" level " + r.log->level + " ";
   if (r.verdict != Verdict::none) {
     out += verdict_text(r.verdict);
     out += ' ';

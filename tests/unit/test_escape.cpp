@@ -49,6 +49,11 @@ TEST_CASE("escape: nft and iptables-restore strings drop quotes, backslashes and
   }
 }
 
+TEST_CASE("escape: an nft log prefix has no '$'", "[escape]") {
+  CHECK(escape::nft_log_prefix("fwc-drop: ", 127) == "fwc-drop: ");
+  CHECK(escape::nft_log_prefix("a$(id)$HOME\"\\\n", 127) == "a(id)HOME");
+}
+
 TEST_CASE("escape: a shell word is one single-quoted word", "[escape]") {
   CHECK(escape::shell_word("plain") == "'plain'");
   CHECK(escape::shell_word("it's") == "'it'\\''s'");
