@@ -1,6 +1,7 @@
 #include <cctype>
 
 #include "backends/aws/aws_backend.h"
+#include "backends/common/escape.h"
 
 namespace fwc::aws {
 
@@ -84,10 +85,7 @@ ordered_json everything(Family f, const char* label) {
 }  // namespace
 
 std::string description_text(std::string text) {
-  const std::string allowed = "._-:/()#,@[]+=&;{}!$* ";
-  for (char& c : text)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && allowed.find(c) == std::string::npos) c = ' ';
-  return text.size() > 255 ? text.substr(0, 252) + "..." : text;
+  return escape::cloud_text(text, escape::kAwsTextChars, ' ', 255);
 }
 
 std::string ingress_payload(const cloud::Group& g) {

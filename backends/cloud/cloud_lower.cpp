@@ -2,6 +2,7 @@
 #include <set>
 
 #include "backends/cloud/cloud_lowering.h"
+#include "backends/common/escape.h"
 
 namespace fwc::cloud {
 
@@ -24,11 +25,13 @@ std::string group_name(const ir::Ruleset& rs, Provider p) {
                                                  : c.hetzner_name;
   if (name.empty()) name = rs.policy_name;
   if (rs.selected.kind != ir::Selection::Kind::none) name += "-" + rs.selected.name;
-  // DigitalOcean names take letters, digits, dots and dashes only.
-  if (p == Provider::digitalocean)
-    for (char& ch : name)
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '-') ch = '-';
-  return name;
+  // DigitalOcean names take letters, digits, dots and dashes only; AWS
+  // group names the characters of its descriptions; Hetzner printable text.
+  // Lengths are not cut: name_check refuses a name that is too long.
+  constexpr size_t kUncut = std::string::npos;
+  if (p == Provider::digitalocean) return escape::cloud_text(name, ".-", '-', kUncut);
+  if (p == Provider::aws) return escape::cloud_text(name, escape::kAwsTextChars, ' ', kUncut);
+  return escape::cloud_text(name, escape::kPrintablePunctuation, ' ', kUncut);
 }
 
 class Lowering {
@@ -52,6 +55,7 @@ class Lowering {
   void open_outbound(const ir::Origin& o);
   ir::Origin defaults_origin(const char* label) const;
   void name_check();
+  void tag_check();
 
   const ir::Ruleset& rs_;
   Provider p_;
@@ -83,6 +87,21 @@ void Lowering::name_check() {
       p_ == Provider::aws ? "cloud.aws.group_name" : std::string("cloud.") + provider_name(p_) + ".name";
   diags_.error(code::target_limit, SourceLoc{std::make_shared<const std::string>(rs_.policy_file), 0, 0},
                problem + " ('" + n + "')", "set " + setting + " to another name");
+}
+
+// DigitalOcean tag names select droplets: one the provider refuses is an
+// error, never rewritten into another tag.
+void Lowering::tag_check() {
+  if (p_ != Provider::digitalocean) return;
+  for (const auto& tag : rs_.cloud.do_tags) {
+    bool ok = !tag.empty() && tag.size() <= 255;
+    for (unsigned char c : tag) ok = ok && (std::isalnum(c) || c == '_' || c == '-' || c == ':');
+    if (ok) continue;
+    diags_.error(code::target_limit, SourceLoc{std::make_shared<const std::string>(rs_.policy_file), 0, 0},
+                 "DigitalOcean tag names are 1-255 letters, digits, '_', '-' and ':' (cloud.digitalocean tag '" +
+                     escape::comment_line(tag) + "')",
+                 "rename the tag");
+  }
 }
 
 ir::Origin Lowering::defaults_origin(const char* label) const {
@@ -294,6 +313,7 @@ std::optional<Group> Lowering::run() {
   g_.inbound_default = rs_.input.default_origin;
   const size_t errors = diags_.error_count();
   name_check();
+  tag_check();
   inbound();
   outbound();
   if (rs_.forward)

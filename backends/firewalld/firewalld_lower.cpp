@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "backends/common/escape.h"
 #include "backends/firewalld/firewalld_backend.h"
 
 namespace fwc::firewalld {
@@ -28,14 +29,12 @@ std::string sanitize_name(const std::string& s) {
   return out;
 }
 
-// Shell comments: one line of printable ASCII.
+// The comment over a rule's commands: its label and place (the emitter
+// keeps it on one '#' line).
 std::string comment_for(const ir::Origin& o) {
   std::string text = o.label;
   if (o.loc.line > 0) text += " (" + o.where() + ")";
-  std::string out;
-  for (char c : text)
-    if (c >= 0x20 && c < 0x7f) out += c;
-  return out;
+  return text;
 }
 
 // A readable stem for ipsets a rule needs: its name, or "inbound_2".
@@ -160,9 +159,8 @@ std::string Lowering::limit_of(const ir::Origin& o, const ir::Rate& r) {
 
 std::optional<RichLog> Lowering::log_of(const ir::Origin& o, const ir::Log& l, bool limited) {
   RichLog out;
-  out.prefix = l.prefix;
-  if (out.prefix.find('=') != std::string::npos) {
-    std::replace(out.prefix.begin(), out.prefix.end(), '=', '_');
+  out.prefix = escape::rich_value(l.prefix);
+  if (out.prefix != l.prefix) {
     warn(o,
          "firewalld's rich-rule parser cannot carry '=' in a log prefix; written as \"" + out.prefix + "\"",
          "use a log prefix without '='");

@@ -1,3 +1,4 @@
+#include "backends/common/escape.h"
 #include "backends/hetzner/hetzner_backend.h"
 
 namespace fwc::hetzner {
@@ -9,9 +10,7 @@ using nlohmann::ordered_json;
 constexpr size_t kDescriptionMax = 255;
 
 std::string description(const cloud::Rule& r) {
-  std::string text = r.labels();
-  if (text.size() > kDescriptionMax) text = text.substr(0, kDescriptionMax - 3) + "...";
-  return text;
+  return escape::cloud_text(r.labels(), escape::kPrintablePunctuation, ' ', kDescriptionMax);
 }
 
 // Hetzner firewalls have no self-reference: every peer is a CIDR (a

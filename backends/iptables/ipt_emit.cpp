@@ -1,3 +1,4 @@
+#include "backends/common/escape.h"
 #include "backends/iptables/ipt_backend.h"
 
 namespace fwc::ipt {
@@ -52,7 +53,7 @@ void append_rule(std::string& out, const std::string& chain, const Rule& r, net:
     out += " --hashlimit-name " + h.name + " --hashlimit-htable-expire " + std::to_string(h.expire_ms);
   }
   if (r.limit) out += " -m limit --limit " + r.limit->str();
-  out += " -m comment --comment \"" + r.comment + "\"";
+  out += " -m comment --comment \"" + escape::ipt_quoted(r.comment, kCommentMax) + "\"";
   switch (r.target) {
     case Target::accept:
       out += " -j ACCEPT";
@@ -65,7 +66,8 @@ void append_rule(std::string& out, const std::string& chain, const Rule& r, net:
                                   : " -j REJECT --reject-with icmp6-port-unreachable";
       break;
     case Target::log:
-      out += " -j LOG --log-prefix \"" + r.log_prefix + "\" --log-level " + r.log_level;
+      out += " -j LOG --log-prefix \"" + escape::ipt_quoted(r.log_prefix, kLogPrefixMax) + "\" --log-level " +
+             r.log_level;
       break;
     case Target::jump:
       out += " -j " + r.jump;
@@ -77,7 +79,7 @@ void append_rule(std::string& out, const std::string& chain, const Rule& r, net:
 }
 
 void append_header(std::string& out, const Model& m) {
-  for (const auto& line : m.header) out += "# " + line + "\n";
+  for (const auto& line : m.header) out += "# " + escape::comment_line(line) + "\n";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 
+#include "backends/common/escape.h"
 #include "backends/iptables/ipt_backend.h"
 
 namespace fwc::ipt {
@@ -37,11 +38,7 @@ std::string sanitize_name(const std::string& s) {
 std::string comment_for(const ir::Origin& o) {
   std::string text = o.label;
   if (o.loc.line > 0) text += " (" + o.where() + ")";
-  std::string out;
-  for (char c : text)
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') out += c;
-  if (out.size() > kCommentMax) out = out.substr(0, kCommentMax - 3) + "...";
-  return out;
+  return escape::ipt_quoted(text, kCommentMax);
 }
 
 // A readable stem for names a rule needs: its name ("public-web",

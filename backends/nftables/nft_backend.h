@@ -10,6 +10,11 @@
 // and the nft script printed from that model (emitting).
 namespace fwc::nft {
 
+// nft comments hold 128 bytes; fwc's stay shorter.
+inline constexpr size_t kCommentMax = 120;
+// A log prefix holds 127 bytes (NF_LOG_PREFIXLEN, without the NUL).
+inline constexpr size_t kLogPrefixMax = 127;
+
 struct AddrMatch {
   bool daddr = false;
   net::Family family = net::Family::v4;

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
+#include <net/if.h>
 
+#include "backends/common/escape.h"
 #include "backends/nftables/nft_backend.h"
 
 namespace fwc::nft {
@@ -17,6 +19,11 @@ const char* verdict_text(Verdict v) {
 }
 
 const char* family_kw(net::Family f) { return f == net::Family::v4 ? "ip" : "ip6"; }
+
+// A double-quoted nft string of at most `max` bytes.
+std::string quoted(const std::string& text, size_t max) {
+  return '"' + escape::nft_string(text, max) + '"';
+}
 
 void append_u32(std::string& out, uint32_t v) {
   fmt::format_int digits(v);
@@ -94,8 +101,8 @@ void append_icmp(std::string& out, const IcmpMatch& m) {
 void append_rule(std::string& out, const Rule& r) {
   out += "\t\t";
   if (r.ct_state) append_ct_state(out, r.ct_state);
-  if (!r.iif.empty()) out += "iif \"" + r.iif + "\" ";
-  if (!r.oif.empty()) out += "oif \"" + r.oif + "\" ";
+  if (!r.iif.empty()) out += "iif " + quoted(r.iif, IFNAMSIZ - 1) + " ";
+  if (!r.oif.empty()) out += "oif " + quoted(r.oif, IFNAMSIZ - 1) + " ";
   if (r.icmp) append_icmp(out, *r.icmp);
   if (r.addr) append_addr_match(out, *r.addr);
   if (r.addr2) append_addr_match(out, *r.addr2);
@@ -114,12 +121,13 @@ void append_rule(std::string& out, const Rule& r) {
     out += ' ';
   }
   out += "counter ";
-  if (r.log) out += "log prefix \"" + r.log->prefix + "\" level " + r.log->level + " ";
+  if (r.log)
+    out += "log prefix \"" + escape::nft_log_prefix(r.log->prefix, kLogPrefixMax) + "\" level " + r.log->level + " ";
   if (r.verdict != Verdict::none) {
     out += verdict_text(r.verdict);
     out += ' ';
   }
-  out += "comment \"" + r.comment + "\"\n";
+  out += "comment " + quoted(r.comment, kCommentMax) + "\n";
 }
 
 void append_set(std::string& out, const Set& s) {
@@ -127,7 +135,7 @@ void append_set(std::string& out, const Set& s) {
   out += std::string("\t\ttype ") + (s.family == net::Family::v4 ? "ipv4_addr" : "ipv6_addr") + "\n";
   if (s.meter) {
     out += "\t\tsize 65535\n\t\tflags dynamic,timeout\n\t\ttimeout " + s.timeout + "\n";
-    out += "\t\tcomment \"" + s.comment + "\"\n";
+    out += "\t\tcomment " + quoted(s.comment, kCommentMax) + "\n";
     out += "\t}\n";
     return;
   }
@@ -203,14 +211,14 @@ std::string emit(const Table& t) {
   for (const auto& s : t.sets) elements += s.addrs.intervals(s.family).size();
   out.reserve(4096 + elements * 24);
   out += "#!/usr/sbin/nft -f\n";
-  for (const auto& line : t.header) out += "# " + line + "\n";
+  for (const auto& line : t.header) out += "# " + escape::comment_line(line) + "\n";
   // Declaring the table first makes the delete valid even when it does not
   // exist yet; the whole file is one transaction.
   out += "table inet fwc\ndelete table inet fwc\n\ntable inet fwc {\n";
   for (const auto& s : t.sets) append_set(out, s);
   for (const auto& l : t.limits) {
-    out += "\tlimit " + l.name + " {\n\t\trate over " + rate_text(l.rate) + " burst " + std::to_string(l.burst) +
-           " packets\n\t\tcomment \"" + l.comment + "\"\n\t}\n";
+    out += "\tlimit " + l.name + " {\n\t\trate over " + rate_text(l.rate) + " burst " +
+           std::to_string(l.burst) + " packets\n\t\tcomment " + quoted(l.comment, kCommentMax) + "\n\t}\n";
   }
   for (const auto& c : t.chains) {
     out += "\n\tchain " + c.name + " {\n";

@@ -1,5 +1,6 @@
 #include <map>
 
+#include "backends/common/escape.h"
 #include "backends/nftables/nft_backend.h"
 
 namespace fwc::nft {
@@ -11,8 +12,6 @@ using net::Family;
 // Networks with more entries than this (per family) become named interval
 // sets; smaller ones are written inline where the rule reads them.
 constexpr size_t kInlineLimit = 4;
-// nft comments are limited to 128 bytes.
-constexpr size_t kCommentMax = 120;
 
 Verdict verdict_of(ir::Verdict v) {
   switch (v) {
@@ -32,11 +31,7 @@ std::string sanitize_name(const std::string& s) {
 std::string comment_for(const ir::Origin& o) {
   std::string text = o.label;
   if (o.loc.line > 0) text += " (" + o.where() + ")";
-  std::string out;
-  for (char c : text)
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') out += c;
-  if (out.size() > kCommentMax) out = out.substr(0, kCommentMax - 3) + "...";
-  return out;
+  return escape::nft_string(text, kCommentMax);
 }
 
 // A readable stem for sets a rule needs: its name, or "inbound_2".

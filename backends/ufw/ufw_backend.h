@@ -15,6 +15,9 @@
 // written in its closest faithful form, with a warning at the policy rule.
 namespace fwc::ufw {
 
+// ufw keeps rule comments; fwc's are kept short like the nftables ones.
+inline constexpr size_t kCommentMax = 120;
+
 // Diagnostic codes of this target: an approximation (a warning; --strict
 // makes it a failure) and a rule too large for ufw (an error).
 inline constexpr const char* kApproximation = code::approximated;

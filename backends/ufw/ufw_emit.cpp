@@ -1,3 +1,4 @@
+#include "backends/common/escape.h"
 #include "backends/ufw/ufw_backend.h"
 
 namespace fwc::ufw {
@@ -27,9 +28,10 @@ const char* const kPreamble[] = {
 constexpr size_t kWidth = 78;
 
 // Shell comment lines, wrapped at word boundaries; continuation lines are
-// indented by two spaces.
+// indented by two spaces. Whatever a line holds stays inside the comment.
 void comment_lines(std::string& out, const std::vector<std::string>& lines) {
-  for (const auto& l : lines) {
+  for (const auto& text : lines) {
+    const std::string l = escape::comment_line(text);
     if (l.empty()) {
       out += "#\n";
       continue;
@@ -65,7 +67,8 @@ std::string command_text(const Command& c) {
   out += " from " + c.from + " to " + c.to;
   if (!c.port.empty()) out += " port " + c.port;
   if (!c.proto.empty()) out += " proto " + c.proto;
-  if (!c.comment.empty()) out += " comment '" + c.comment + "'";
+  if (!c.comment.empty())
+    out += " comment " + escape::shell_word(escape::ufw_comment(c.comment, kCommentMax));
   return out;
 }
 

@@ -233,9 +233,13 @@ std::optional<ast::Text> PolicyReader::log_prefix(const YAML::Node& n, const std
   auto t = w_.scalar(n, what);
   if (!t) return std::nullopt;
   bool printable = t->value.size() <= 64;
-  for (unsigned char c : t->value) printable = printable && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  // nft reads `$NAME` in a log prefix as a variable and has no escape for it.
+  for (unsigned char c : t->value)
+    printable = printable && c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '$';
   if (!printable || t->value.empty()) {
-    w_.diags().error(code::bad_value, t->loc, what + " must be 1-64 printable ASCII characters without quotes or backslashes", {}, t->length());
+    w_.diags().error(code::bad_value, t->loc,
+                     what + " must be 1-64 printable ASCII characters without quotes, backslashes or '$'",
+                     "nft reads $NAME in a log prefix as a variable", t->length());
     return std::nullopt;
   }
   return t;

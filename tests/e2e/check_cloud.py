@@ -161,8 +161,8 @@ def check_hetzner(doc):
 def check_aws_create(doc):
     out = []
     name = doc.get("GroupName", "")
-    if not name or len(name) > 255 or name.startswith("sg-"):
-        out.append(f"GroupName {name!r}: 1-255 characters, not starting with sg-")
+    if not name or not AWS_TEXT.match(name) or name.startswith("sg-"):
+        out.append(f"GroupName {name!r}: 1-255 of a-zA-Z0-9 ._-:/()#,@[]+=&;{{}}!$*, not starting with sg-")
     if not AWS_TEXT.match(doc.get("Description", "")) or not doc.get("Description"):
         out.append(f"Description {doc.get('Description')!r}: 1-255 of a-zA-Z0-9 ._-:/()#,@[]+=&;{{}}!$*")
     if "VpcId" in doc and not re.fullmatch(r"vpc-[0-9a-f]+", doc["VpcId"]):
@@ -263,6 +263,7 @@ def self_test():
         (ingress, {**aws_ok, "IpPermissions": [{**perm, "IpProtocol": "tcpx"}]}, False),
         (ingress, {**aws_ok, "IpPermissions": [{**perm, "IpRanges": [{"CidrIp": f"10.0.0.{i}/32"} for i in range(61)]}]}, False),
         ("aws:CreateSecurityGroup", {"GroupName": "sg-web", "Description": "web"}, False),
+        ("aws:CreateSecurityGroup", {"GroupName": "web\nx", "Description": "web"}, False),
         ("aws:CreateSecurityGroup", {"GroupName": "web", "Description": "web"}, True),
     ]
     failed = 0

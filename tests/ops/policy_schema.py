@@ -40,7 +40,7 @@ STRUCTURAL = [
     "48-allow-empty-list", "49-node-bad-address", "50-cloud-unknown-dash-keys",
     "51-multi-unknown-keys", "52-multi-wrong-types", "53-multi-bad-addresses-ports",
     "55-multi-bad-enums", "56-multi-missing-keys", "57-bad-policy-name",
-    "61-aws-security-group-id",
+    "61-aws-security-group-id", "62-log-prefix-dollar",
 ]
 # Out of the schema's reach, and why.
 SEMANTIC = {
