@@ -155,14 +155,19 @@ bool complete_from_batch(Snapshot& snap, const std::string& batch) {
   return true;
 }
 
+std::string serialize_snapshot(const Snapshot& s) {
+  std::string out = std::string("fwc-snapshot 1 ") + (s.exists ? "1" : "0") + "\n";
+  out.append(s.msgs.data(), s.msgs.size());
+  return out;
+}
+
 bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err) {
   if (!s.complete) {
     err = "the snapshot of " + path + " lacks set elements";
     return false;
   }
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << "fwc-snapshot 1 " << (s.exists ? 1 : 0) << "\n";
-  f.write(s.msgs.data(), static_cast<std::streamsize>(s.msgs.size()));
+  f << serialize_snapshot(s);
   if (!f.flush()) {
     err = "cannot write " + path + ": " + std::strerror(errno);
     return false;
