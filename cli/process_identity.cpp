@@ -19,7 +19,8 @@ std::string boot_id() {
 }
 
 // Field 22 of /proc/PID/stat; the fields after the command name, which may
-// itself hold spaces and parentheses, start after its last ')'.
+// itself hold spaces and parentheses, start after its last ')'. A zombie
+// (state Z or X: exited, not yet reaped) is not running.
 std::optional<unsigned long long> start_time(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
@@ -28,8 +29,10 @@ std::optional<unsigned long long> start_time(pid_t pid) {
   if (close == std::string::npos) return std::nullopt;
   std::istringstream rest(line.substr(close + 1));
   std::string field;
-  for (int n = 3; n <= 22; ++n)
+  for (int n = 3; n <= 22; ++n) {
     if (!(rest >> field)) return std::nullopt;
+    if (n == 3 && (field == "Z" || field == "X")) return std::nullopt;
+  }
   try {
     return std::stoull(field);
   } catch (const std::exception&) {

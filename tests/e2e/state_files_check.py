@@ -111,7 +111,7 @@ def state_checks(c):
         c.expect(r.returncode == 3 and "owned by uid 65534" in r.stderr,
                  "a state directory owned by another user is refused", r.stderr)
         os.chown(state, 0, 0)
-        r = full_disk_run(c, "apply", "policies/quptime.yaml", ns=ns, state=os.path.join(c.tmp, "full"))
+        r = full_disk_run(c, "apply", "policies/quptime.yaml", "--always", ns=ns, state=os.path.join(c.tmp, "full"))
         lines = r.stdout.splitlines()
         leftovers = [l for l in lines if ".tmp" in l]
         c.expect("rc=3" in lines and "state was not recorded" in r.stderr and not leftovers,

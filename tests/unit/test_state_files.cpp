@@ -116,6 +116,9 @@ TEST_CASE("a process identity names one process, not its PID", "[state]") {
   CHECK(!signal_process(reused, SIGKILL));
   CHECK(kill(child, 0) == 0);  // still running
   CHECK(signal_process(*real, SIGKILL));
+  // Exited but not yet reaped: no longer running.
+  for (int i = 0; i < 200 && is_alive(*real); ++i) usleep(10000);
+  CHECK(!is_alive(*real));
   int status = 0;
   REQUIRE(waitpid(child, &status, 0) == child);
   CHECK(WIFSIGNALED(status));
