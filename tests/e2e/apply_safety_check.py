@@ -249,15 +249,40 @@ def confirm_apply(c, ns, policy, seconds, *sel):
     return r
 
 
+STATUS_TYPES = {"rules": {"chain": str, "rule": str, "comment": str, "packets": int, "bytes": int,
+                          "logged_packets": int},
+                "sets": {"name": str, "fingerprint": str, "elements_known": bool, "cidrs": int}}
+
+
+def json_type_checks(c, ns):
+    """Every field of `status --format json` has one type (a table with
+    fingerprinted named sets whose elements are not read back)."""
+    doc = json.loads(c.fwc_run(ns, "status", "--format", "json").stdout)
+    bad = []
+    for key, fields in STATUS_TYPES.items():
+        for entry in doc[key]:
+            for name, kind in fields.items():
+                v = entry.get(name)
+                if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
+                    bad.append(f"{key}.{name} = {v!r}")
+    rb = doc.get("rollback", {})
+    for name, kind in (("pending", bool), ("armed", bool), ("watcher_pid", int), ("deadline", int)):
+        if not isinstance(rb.get(name), kind):
+            bad.append(f"rollback.{name} = {rb.get(name)!r}")
+    c.expect(doc["sets"] and not bad, "status (json): one type per field", "\n".join(bad))
+
+
 def rollback_checks(c):
     with netlab.private_netns() as ns:
         # An element added behind fwc's back since the apply comes back too.
         c.fwc_run(ns, "apply", "policies/remoteingress-edge.yaml")
-        netlab.run(["nft", "add element inet fwc blocked_feed_v4 { 192.0.2.77 }"], ns=ns)
+        installed = listing(ns)
+        json_type_checks(c, ns)
+        netlab.run(["nft", "add element inet fwc blocked_feed_v4 { 198.51.100.99 }"], ns=ns)
         before = listing(ns)
         r = confirm_apply(c, ns, QUPTIME, 1)
         wait_rollback(c)
-        c.expect(r.returncode == 0 and "192.0.2.77" in before and listing(ns) == before,
+        c.expect(r.returncode == 0 and before != installed and listing(ns) == before,
                  "unconfirmed: elements added with nft add element are restored", r.stderr + listing(ns)[:600])
         # Two --confirm applies: the rollback restores the last confirmed table.
         c.fwc_run(ns, "apply", QUPTIME, "--always")
@@ -294,6 +319,8 @@ def watcher_checks(c):
                 time.sleep(0.2)
                 c.expect(bystander.poll() is None, f"fwc {cmd[0]} never signals a reused watcher PID "
                          f"({' '.join(cmd[1:]) or 'no options'})", r.stdout + r.stderr)
+                if bystander.poll() is not None:
+                    bystander = subprocess.Popen(["sleep", "300"])
                 if cmd[0] == "confirm":
                     c.expect(r.returncode == 3 and "no longer armed" in r.stderr,
                              "confirm of a rollback whose watcher is gone: exit 3, says so", r.stderr)
@@ -304,9 +331,9 @@ def watcher_checks(c):
         r = confirm_apply(c, ns, QUPTIME, 60)
         pid = c.pending_pid()
         r = c.fwc_run(ns, "status", "--format", "json")
-        c.expect(pid and json.loads(r.stdout)["rollback"] == {"pending": True, "armed": True, "watcher_pid": pid,
-                 "deadline": json.loads(r.stdout)["rollback"]["deadline"]}, "status: the rollback is armed",
-                 r.stdout[-400:])
+        rb = json.loads(r.stdout).get("rollback", {})
+        c.expect(pid and rb.get("pending") is True and rb.get("armed") is True and rb.get("watcher_pid") == pid
+                 and isinstance(rb.get("deadline"), int), "status: the rollback is armed", r.stdout[-400:])
         os.kill(pid, 9)
         time.sleep(0.3)
         r = c.fwc_run(ns, "status")
