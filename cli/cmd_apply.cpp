@@ -135,8 +135,9 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
     return Exit::ok;
   }
   // The rollback restores the table exactly, set elements included, also
-  // those added since fwc installed it (`nft add element`): a full dump.
-  if (o.confirm > 0 && !o.dry_run && !before.complete && !nl::read_table(s, before, err, true)) return fail(err);
+  // those added since fwc installed it (`nft add element`, meters too): a
+  // full dump.
+  if (o.confirm > 0 && !o.dry_run && !nl::read_table(s, before, err, true, true)) return fail(err);
   applying::print_diff(lines, stdout);
   if (o.dry_run && lines.empty()) std::printf("fwc: no change\n");
   nl::BuildOptions bo;
