@@ -22,19 +22,23 @@ namespace nl = nft::netlink;
 namespace {
 
 // Every file fwc keeps in the state directory.
-const char* const kStateFiles[] = {"applied.yaml",  "applied.nft", "previous.yaml", "previous.nft", "previous.snapshot",
-                                   "applied.batch", "pending",     "rollback.log",  "fwc.lock"};
+const char* const kStateFiles[] = {"applied.yaml", "applied.nft",       "previous.yaml",
+                                   "previous.nft", "previous.snapshot", "applied.batch",
+                                   "pending",      "rollback.log",      "fwc.lock"};
 
 // Owned by the running user, of the expected kind, not a symlink.
 bool trusted(const std::string& path, const struct stat& st, bool dir, std::string& err) {
   const char* kind = dir ? "state directory" : "state file";
-  if (S_ISLNK(st.st_mode)) err = std::string("refusing the ") + kind + " " + path + ": it is a symlink";
+  if (S_ISLNK(st.st_mode))
+    err = std::string("refusing the ") + kind + " " + path + ": it is a symlink";
   else if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
-    err = std::string("refusing the ") + kind + " " + path + ": not a " + (dir ? "directory" : "regular file");
+    err =
+        std::string("refusing the ") + kind + " " + path + ": not a " + (dir ? "directory" : "regular file");
   else if (st.st_uid != geteuid())
     err = std::string("refusing the ") + kind + " " + path + ": owned by uid " + std::to_string(st.st_uid) +
           ", not by uid " + std::to_string(geteuid());
-  else return true;
+  else
+    return true;
   return false;
 }
 
@@ -89,7 +93,8 @@ bool check_state(const Paths& p, std::string& err) {
 bool Lock::acquire(const Paths& p, std::string& err) {
   std::string dir = p.lock.substr(0, p.lock.rfind('/'));
   if (!ensure_dir(p.dir, err) || !check_state(p, err)) return false;
-  if (dir != p.dir && !dir.empty() && !std::filesystem::is_directory(dir) && !ensure_dir(dir, err)) return false;
+  if (dir != p.dir && !dir.empty() && !std::filesystem::is_directory(dir) && !ensure_dir(dir, err))
+    return false;
   fd_ = open(p.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   struct stat st;
   if (fd_ < 0 || fstat(fd_, &st) != 0) {
@@ -141,10 +146,13 @@ bool record_apply(const Paths& p, const std::string& policy_file, const std::str
     }
     // The exact previous table when it was read in full (--confirm), else
     // only its policy and compiled script above.
-    if (!previous.complete) std::remove(p.file("previous.snapshot").c_str());
-    else if (!write_file(p.file("previous.snapshot"), nl::serialize_snapshot(previous), err)) return false;
+    if (!previous.complete)
+      std::remove(p.file("previous.snapshot").c_str());
+    else if (!write_file(p.file("previous.snapshot"), nl::serialize_snapshot(previous), err))
+      return false;
   }
-  return write_file(p.file("applied.yaml"), text.str(), err) && write_file(p.file("applied.nft"), compiled, err);
+  return write_file(p.file("applied.yaml"), text.str(), err) &&
+         write_file(p.file("applied.nft"), compiled, err);
 }
 
 bool save_batch(const Paths& p, const nl::Batch& b, std::string& err) {
@@ -159,8 +167,8 @@ void record_rollback(const Paths& p, const nl::Batch& restore) {
 }
 
 std::string format_pending(const ProcessIdentity& watcher, long long deadline) {
-  return std::to_string(watcher.pid) + " " + std::to_string(deadline) + " " + std::to_string(watcher.start) + " " +
-         watcher.boot + "\n";
+  return std::to_string(watcher.pid) + " " + std::to_string(deadline) + " " + std::to_string(watcher.start) +
+         " " + watcher.boot + "\n";
 }
 
 std::optional<Pending> read_pending(const Paths& p) {

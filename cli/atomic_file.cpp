@@ -78,7 +78,8 @@ bool write_file_atomically(const std::string& path, std::string_view data, mode_
   bool ok = fill(fd, data, mode, what);
   int saved = errno;
   if (close(fd) != 0 && ok) ok = false, saved = errno, what = "close";
-  if (ok && renameat(dfd, tmp.c_str(), dfd, base.c_str()) != 0) ok = false, saved = errno, what = "rename over";
+  if (ok && renameat(dfd, tmp.c_str(), dfd, base.c_str()) != 0)
+    ok = false, saved = errno, what = "rename over";
   if (!ok) {
     unlinkat(dfd, tmp.c_str(), 0);
     errno = saved;

@@ -69,10 +69,14 @@ void pause_before_commit() {
   for (int i = 0; i < 1200 && access(path, F_OK) != 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
-bool inject_bad_element() { return test_flag("FWC_TEST_INJECT_BAD_ELEMENT"); }
+bool inject_bad_element() {
+  return test_flag("FWC_TEST_INJECT_BAD_ELEMENT");
+}
 #else
 void pause_before_commit() {}
-bool inject_bad_element() { return false; }
+bool inject_bad_element() {
+  return false;
+}
 #endif
 
 // Sends a batch built against the current ruleset generation.
@@ -104,7 +108,8 @@ int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sen
   nl::Snapshot confirmed;
   bool chained = superseded && superseded->armed && o.confirm > 0 &&
                  nl::load_snapshot(confirmed, p.file("previous.snapshot"), err);
-  if (!state::save_batch(p, sent, err) || !state::record_apply(p, o.policy, nft::emit(t), before, chained, err)) {
+  if (!state::save_batch(p, sent, err) ||
+      !state::record_apply(p, o.policy, nft::emit(t), before, chained, err)) {
     std::fprintf(stderr, "fwc: error: applied, but the state was not recorded: %s\n", err.c_str());
     return Exit::runtime_failure;
   }
@@ -239,7 +244,8 @@ Run setup_remove(CLI::App& app) {
       return int(Exit::runtime_failure);
     }
     int rc = submit(!*dry, [](const nl::BuildOptions& bo, uint32_t seq) { return nl::build_remove(bo, seq); });
-    if (rc == Exit::ok && !*dry && state::cancel_pending(state::paths(*dir))) std::fprintf(stderr, "fwc: note: the pending rollback of an unconfirmed apply is cancelled\n");
+    if (rc == Exit::ok && !*dry && state::cancel_pending(state::paths(*dir)))
+      std::fprintf(stderr, "fwc: note: the pending rollback of an unconfirmed apply is cancelled\n");
     return rc;
   };
 }

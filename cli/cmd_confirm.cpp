@@ -100,7 +100,8 @@ bool start_rollback_watcher(const Paths& p, const nl::Snapshot& previous, unsign
     // The watcher: its own session, no terminal, nothing of the caller's open.
     signal(SIGHUP, SIG_IGN);
     int null = open("/dev/null", O_RDWR);
-    int log = open(p.file("rollback.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int log =
+        open(p.file("rollback.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     dup2(null, 0);
     dup2(null, 1);
     dup2(log >= 0 ? log : null, 2);
@@ -147,10 +148,11 @@ Run setup_confirm(CLI::App& app) {
       return int(Exit::findings);
     }
     if (!pending->armed) {
-      std::fprintf(stderr,
-                   "fwc: error: the rollback was no longer armed: its watcher (PID %d) is gone, so nothing would "
-                   "have rolled back; the applied ruleset stays (see %s)\n",
-                   static_cast<int>(pending->watcher.pid), p.file("rollback.log").c_str());
+      std::fprintf(
+          stderr,
+          "fwc: error: the rollback was no longer armed: its watcher (PID %d) is gone, so nothing would "
+          "have rolled back; the applied ruleset stays (see %s)\n",
+          static_cast<int>(pending->watcher.pid), p.file("rollback.log").c_str());
       return int(Exit::runtime_failure);
     }
     std::printf("fwc: confirmed: the applied ruleset stays\n");

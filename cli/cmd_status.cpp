@@ -1,9 +1,8 @@
 // `fwc status`: the live table inet fwc, each policy rule's counters, and
 // whether a --confirm rollback is pending and armed.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/apply_common.h"
@@ -60,13 +59,20 @@ std::vector<PolicyRule> policy_rules(const nft::live::Model& m, Key key) {
     auto [it, fresh] = at.try_emplace({r.chain, key(r.comment)}, out.size());
     if (fresh) out.push_back({r.chain, key(r.comment)});
     PolicyRule& p = out[it->second];
-    if (logs_only(r)) p.logged += r.packets, p.logs = true;
-    else p.packets += r.packets, p.bytes += r.bytes;
+    if (logs_only(r)) {
+      p.logged += r.packets;
+      p.logs = true;
+      continue;
+    }
+    p.packets += r.packets;
+    p.bytes += r.bytes;
   }
   return out;
 }
 
-std::string same(const std::string& s) { return s; }
+std::string same(const std::string& s) {
+  return s;
+}
 
 struct Rollback {
   bool pending = false, armed = false;
@@ -99,39 +105,53 @@ void print_prometheus(const nft::live::Model& m, const Rollback& rb) {
                 &PolicyRule::bytes, false);
   print_counter("fwc_rule_logged_packets_total", "Packets logged by the log rules of a policy rule.", rules,
                 &PolicyRule::logged, true);
-  std::printf("# HELP fwc_rollback_pending Whether an apply --confirm awaits 'fwc confirm'.\n"
-              "# TYPE fwc_rollback_pending gauge\nfwc_rollback_pending %d\n"
-              "# HELP fwc_rollback_armed Whether the watcher that rolls it back is running.\n"
-              "# TYPE fwc_rollback_armed gauge\nfwc_rollback_armed %d\n",
-              rb.pending ? 1 : 0, rb.armed ? 1 : 0);
+  std::printf(
+      "# HELP fwc_rollback_pending Whether an apply --confirm awaits 'fwc confirm'.\n"
+      "# TYPE fwc_rollback_pending gauge\nfwc_rollback_pending %d\n"
+      "# HELP fwc_rollback_armed Whether the watcher that rolls it back is running.\n"
+      "# TYPE fwc_rollback_armed gauge\nfwc_rollback_armed %d\n",
+      rb.pending ? 1 : 0, rb.armed ? 1 : 0);
 }
 
 // Every field has one JSON type, whatever the table holds.
 void print_json(const nft::live::Model& m, const Rollback& rb) {
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& r : policy_rules(m, same))
-    rules.push_back({{"chain", r.chain}, {"rule", rule_name(r.comment)}, {"comment", r.comment},
-                     {"packets", r.packets}, {"bytes", r.bytes}, {"logged_packets", r.logged}});
+    rules.push_back({{"chain", r.chain},
+                     {"rule", rule_name(r.comment)},
+                     {"comment", r.comment},
+                     {"packets", r.packets},
+                     {"bytes", r.bytes},
+                     {"logged_packets", r.logged}});
   nlohmann::json sets = nlohmann::json::array();
   for (const auto& s : m.sets) {
     size_t cidrs = !s.elements_known ? 0 : s.addresses ? s.addrs.cidr_count(s.family) : s.other.size();
-    sets.push_back({{"name", s.name}, {"fingerprint", s.digest}, {"elements_known", s.elements_known},
+    sets.push_back({{"name", s.name},
+                    {"fingerprint", s.digest},
+                    {"elements_known", s.elements_known},
                     {"cidrs", cidrs}});
   }
-  nlohmann::json rollback = {{"pending", rb.pending}, {"armed", rb.armed}, {"watcher_pid", rb.watcher},
-                             {"deadline", rb.deadline}};
-  nlohmann::json out = {{"table", "inet fwc"}, {"installed", m.exists}, {"rules", rules}, {"sets", sets},
+  nlohmann::json rollback = {
+      {"pending", rb.pending}, {"armed", rb.armed}, {"watcher_pid", rb.watcher}, {"deadline", rb.deadline}};
+  nlohmann::json out = {{"table", "inet fwc"},
+                        {"installed", m.exists},
+                        {"rules", rules},
+                        {"sets", sets},
                         {"rollback", rollback}};
   std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 void print_rollback(const Rollback& rb) {
   if (rb.armed)
-    std::printf("rollback: pending, armed: the previous ruleset comes back at %lld (Unix time) unless "
-                "'fwc confirm' runs\n", rb.deadline);
+    std::printf(
+        "rollback: pending, armed: the previous ruleset comes back at %lld (Unix time) unless "
+        "'fwc confirm' runs\n",
+        rb.deadline);
   else if (rb.pending)
-    std::printf("rollback: pending but no longer armed: its watcher (PID %lld) is gone, nothing will roll "
-                "back; 'fwc confirm' clears it\n", rb.watcher);
+    std::printf(
+        "rollback: pending but no longer armed: its watcher (PID %lld) is gone, nothing will roll "
+        "back; 'fwc confirm' clears it\n",
+        rb.watcher);
 }
 
 void print_text(const nft::live::Model& m, const Rollback& rb) {
@@ -142,9 +162,9 @@ void print_text(const nft::live::Model& m, const Rollback& rb) {
   }
   std::printf("%-8s %12s %14s %12s  %s\n", "chain", "packets", "bytes", "logged", "rule");
   for (const auto& r : policy_rules(m, same))
-    std::printf("%-8s %12llu %14llu %12llu  %s\n", r.chain.c_str(), static_cast<unsigned long long>(r.packets),
-                static_cast<unsigned long long>(r.bytes), static_cast<unsigned long long>(r.logged),
-                r.comment.c_str());
+    std::printf("%-8s %12llu %14llu %12llu  %s\n", r.chain.c_str(),
+                static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
+                static_cast<unsigned long long>(r.logged), r.comment.c_str());
   for (const auto& s : m.sets) {
     if (!s.elements_known)
       std::printf("set %s: %s kernel elements (fingerprint)\n", s.name.c_str(),
@@ -170,9 +190,12 @@ Run setup_status(CLI::App& app) {
     if (!nft::netlink::read_table(s, live, err, false)) return applying::fail(err);
     const auto m = nft::netlink::model_of(live);
     const Rollback rb = rollback_of(*dir);
-    if (*format == "json") print_json(m, rb);
-    else if (*format == "prometheus") print_prometheus(m, rb);
-    else print_text(m, rb);
+    if (*format == "json")
+      print_json(m, rb);
+    else if (*format == "prometheus")
+      print_prometheus(m, rb);
+    else
+      print_text(m, rb);
     // A rollback the operator counts on that will not happen is a finding.
     return int(rb.pending && !rb.armed ? Exit::findings : Exit::ok);
   };

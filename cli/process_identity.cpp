@@ -57,7 +57,8 @@ std::optional<ProcessIdentity> parse_identity(const std::string& text) {
   std::istringstream in(text);
   long long pid = 0;
   ProcessIdentity id;
-  if (!(in >> pid >> id.start >> id.boot) || pid <= 1 || pid > 0x3fffffff || id.boot.empty()) return std::nullopt;
+  if (!(in >> pid >> id.start >> id.boot) || pid <= 1 || pid > 0x3fffffff || id.boot.empty())
+    return std::nullopt;
   id.pid = static_cast<pid_t>(pid);
   return id;
 }
