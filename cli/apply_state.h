@@ -50,8 +50,8 @@ bool read_file(const std::string& path, std::string& out);
 bool record_apply(const Paths& p, const std::string& policy_file, const std::string& compiled,
                   const nft::netlink::Snapshot& previous, bool chained, std::string& err);
 
-// The batch an apply sent (`applied.batch`), as sent: a record of what
-// fwc installed (a rollback reads the live table in full instead).
+// The batch an apply sent (`applied.batch`): the elements of its sets,
+// for a later rollback that reads the live table without them.
 bool save_batch(const Paths& p, const nft::netlink::Batch& b, std::string& err);
 
 // After a rollback: the previous policy and script are the applied ones

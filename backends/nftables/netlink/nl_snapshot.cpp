@@ -119,6 +119,45 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full, bool meters)
   return true;
 }
 
+namespace {
+std::string set_msg_digest(const nlmsghdr* nlh) {
+  for (const nlattr* a = first_attr(nlh); mnl_attr_ok(a, attrs_left(nlh, a)); a = mnl_attr_next(a))
+    if (mnl_attr_get_type(a) == NFTA_SET_USERDATA) return udata_digest(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+  return "";
+}
+}  // namespace
+
+bool complete_from_batch(Snapshot& snap, const std::string& batch) {
+  if (snap.complete) return true;
+  std::vector<std::pair<std::string, std::string>> need;  // named static set → live fingerprint
+  snap.each([&](const nlmsghdr* nlh) {
+    if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSET) return;
+    if (u32_attr(nlh, NFTA_SET_FLAGS) & (NFT_SET_EVAL | NFT_SET_TIMEOUT | NFT_SET_ANONYMOUS)) return;
+    need.emplace_back(str_attr(nlh, NFTA_SET_NAME), set_msg_digest(nlh));
+  });
+  Snapshot from;
+  from.msgs.assign(batch.begin(), batch.end());
+  std::vector<bool> found(need.size(), false);
+  from.each([&](const nlmsghdr* nlh) {
+    if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSET) return;
+    for (size_t i = 0; i < need.size(); ++i)
+      if (need[i].first == str_attr(nlh, NFTA_SET_NAME) && !need[i].second.empty() &&
+          need[i].second == set_msg_digest(nlh))
+        found[i] = true;
+  });
+  for (bool f : found)
+    if (!f) return false;
+  // Named sets take elements after the rules that use them: append.
+  from.each([&](const nlmsghdr* nlh) {
+    if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSETELEM) return;
+    const std::string set = str_attr(nlh, NFTA_SET_ELEM_LIST_SET);
+    for (const auto& [name, digest] : need)
+      if (name == set) keep(snap, nlh);
+  });
+  snap.complete = true;
+  return true;
+}
+
 std::string serialize_snapshot(const Snapshot& s) {
   std::string out = std::string("fwc-snapshot 1 ") + (s.exists ? "1" : "0") + "\n";
   out.append(s.msgs.data(), s.msgs.size());

@@ -38,6 +38,11 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full = true, bool 
 // The fingerprint (set_digest) in a set's user data, "" if none.
 std::string udata_digest(const void* data, size_t len);
 
+// Completes a snapshot read without named-set elements from the batch that
+// installed the table (`batch`: its bytes), when every such set there has
+// the same fingerprint as the live one. Returns whether it is complete.
+bool complete_from_batch(Snapshot& snap, const std::string& batch);
+
 // The bytes save_snapshot writes (and load_snapshot reads back).
 std::string serialize_snapshot(const Snapshot& s);
 bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err);
