@@ -155,15 +155,28 @@ bool record_apply(const Paths& p, const std::string& policy_file, const std::str
          write_file(p.file("applied.nft"), compiled, err);
 }
 
-bool save_batch(const Paths& p, const nl::Batch& b, std::string& err) {
-  return ensure_dir(p.dir, err) && write_file(p.file("applied.batch"), std::string(b.data(), b.size()), err);
+uint32_t next_genid(uint32_t genid) {
+  return genid + 1 == 0 ? 1 : genid + 1;  // the kernel skips 0
 }
 
-void record_rollback(const Paths& p, const nl::Batch& restore) {
+bool save_batch(const Paths& p, const nl::Batch& b, uint32_t genid, std::string& err) {
+  std::remove(p.file("applied.genid").c_str());
+  return ensure_dir(p.dir, err) &&
+         write_file(p.file("applied.batch"), std::string(b.data(), b.size()), err) &&
+         write_file(p.file("applied.genid"), std::to_string(genid) + "\n", err);
+}
+
+bool current_batch(const Paths& p, uint32_t genid, std::string& batch) {
+  std::string recorded;
+  return read_file(p.file("applied.genid"), recorded) && recorded == std::to_string(genid) + "\n" &&
+         read_file(p.file("applied.batch"), batch);
+}
+
+void record_rollback(const Paths& p, const nl::Batch& restore, uint32_t genid) {
   std::string err;
   for (const char* kind : {"yaml", "nft"})
     std::rename((p.file("previous.") + kind).c_str(), (p.file("applied.") + kind).c_str());
-  save_batch(p, restore, err);
+  save_batch(p, restore, genid, err);
 }
 
 std::string format_pending(const ProcessIdentity& watcher, long long deadline) {

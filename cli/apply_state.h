@@ -50,13 +50,19 @@ bool read_file(const std::string& path, std::string& out);
 bool record_apply(const Paths& p, const std::string& policy_file, const std::string& compiled,
                   const nft::netlink::Snapshot& previous, bool chained, std::string& err);
 
-// The batch an apply sent (`applied.batch`): the elements of its sets,
-// for a later rollback that reads the live table without them.
-bool save_batch(const Paths& p, const nft::netlink::Batch& b, std::string& err);
+// The batch an apply (or a rollback) sent, `applied.batch`, and the
+// ruleset generation its commit made, `applied.genid`. While the kernel's
+// generation is still that one, no table has changed since (not even by
+// `nft add element`): the batch holds the table's set elements exactly.
+bool save_batch(const Paths& p, const nft::netlink::Batch& b, uint32_t genid, std::string& err);
+// The recorded batch, when the ruleset generation is still `genid`.
+bool current_batch(const Paths& p, uint32_t genid, std::string& batch);
+// The generation a commit checked against `genid` makes.
+uint32_t next_genid(uint32_t genid);
 
 // After a rollback: the previous policy and script are the applied ones
 // again, and `restore` is the batch that installed the table.
-void record_rollback(const Paths& p, const nft::netlink::Batch& restore);
+void record_rollback(const Paths& p, const nft::netlink::Batch& restore, uint32_t genid);
 
 // A pending rollback: the file `pending` holds "PID DEADLINE START BOOT",
 // the watcher's PID, the rollback time and the watcher's identity (see

@@ -100,7 +100,8 @@ int submit(bool commit, Build build) {
 // The state after a successful apply, and the --confirm watcher. An apply
 // replacing an unconfirmed one keeps that one's rollback target: the last
 // confirmed table, not the unconfirmed one in between.
-int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sent, const nl::Snapshot& before) {
+int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sent, uint32_t genid,
+                const nl::Snapshot& before) {
   state::Paths p = state::paths(o.state_dir);
   std::string err;
   auto superseded = state::cancel_pending(p);
@@ -108,7 +109,7 @@ int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sen
   nl::Snapshot confirmed;
   bool chained = superseded && superseded->armed && o.confirm > 0 &&
                  nl::load_snapshot(confirmed, p.file("previous.snapshot"), err);
-  if (!state::save_batch(p, sent, err) ||
+  if (!state::save_batch(p, sent, genid, err) ||
       !state::record_apply(p, o.policy, nft::emit(t), before, chained, err)) {
     std::fprintf(stderr, "fwc: error: applied, but the state was not recorded: %s\n", err.c_str());
     return Exit::runtime_failure;
@@ -139,10 +140,15 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
     std::printf("fwc: no change: table inet fwc already matches the policy (nothing applied)\n");
     return Exit::ok;
   }
-  // The rollback restores the table exactly, set elements included, also
-  // those added since fwc installed it (`nft add element`, meters too): a
-  // full dump.
-  if (o.confirm > 0 && !o.dry_run && !nl::read_table(s, before, err, true, true)) return fail(err);
+  // The rollback restores the table exactly, set elements included: from
+  // the batch that installed it when nothing changed since, else (`nft add
+  // element`, meters too) from a full dump.
+  std::string sent;
+  if (o.confirm > 0 && !o.dry_run &&
+      !(state::current_batch(state::paths(o.state_dir), gen, sent) &&
+        nl::complete_from_batch(before, sent)) &&
+      !nl::read_table(s, before, err, true, true))
+    return fail(err);
   applying::print_diff(lines, stdout);
   if (o.dry_run && lines.empty()) std::printf("fwc: no change\n");
   nl::BuildOptions bo;
@@ -160,7 +166,7 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
       return Exit::ok;
     }
     std::printf("fwc: applied table inet fwc (%zu netlink messages, %zu bytes)\n", b.messages(), b.size());
-    int rc = after_apply(o, pr.table, b, before);
+    int rc = after_apply(o, pr.table, b, state::next_genid(gen), before);
     phase("record state");
     return rc;
   }

@@ -64,7 +64,7 @@ bool still_pending(const state::Paths& p) {
       break;
     }
     o = s.send(restore);
-    if (o.ok) state::record_rollback(p, restore);
+    if (o.ok) state::record_rollback(p, restore, state::next_genid(gen));
     if (o.ok || o.error != 85 /* ERESTART */) break;
   }
   std::remove(p.file("pending").c_str());
