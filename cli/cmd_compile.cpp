@@ -1,4 +1,8 @@
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "backends/backend.h"
@@ -49,12 +53,27 @@ const backend::BackendInfo* find_target(const std::string& target) {
   return nullptr;
 }
 
+// An existing FIFO, device or /dev/stdout is written to, not replaced.
+bool write_stream(const std::string& path, const std::string& text, std::string& err) {
+  FILE* out = std::fopen(path.c_str(), "w");
+  bool ok = out && std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  if (out && std::fclose(out) != 0) ok = false;
+  if (!ok) err = "cannot write " + path + ": " + std::strerror(errno);
+  return ok;
+}
+
+bool is_special_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 // Artefacts are written whole or not at all (a full disk never leaves a
 // truncated ruleset behind), mode 0644 whatever the umask.
 int write_files(const std::vector<OutputFile>& files, bool announce) {
   for (const auto& f : files) {
     std::string err;
-    if (!write_file_atomically(f.path, f.text, 0644, err)) {
+    if (is_special_file(f.path) ? !write_stream(f.path, f.text, err)
+                                : !write_file_atomically(f.path, f.text, 0644, err)) {
       std::fprintf(stderr, "fwc: error: %s\n", err.c_str());
       return Exit::runtime_failure;
     }

@@ -3,8 +3,8 @@
 with fixed modes, and fwc refuses a state directory it cannot trust.
 
 Checks: `compile -o` onto a full disk (a tiny tmpfs mounted in a private
-mount namespace) exits 3 with a message, keeps the old file and leaves no
-temporary file; artefacts are 0644 and a fresh state directory 0700 with
+mount namespace) or onto /dev/full exits 3 with a message, keeps the old
+file (a device is written to, never replaced) and leaves no temporary file; artefacts are 0644 and a fresh state directory 0700 with
 0600 files whatever the umask; `apply` whose state cannot be recorded (full
 disk) exits 3 and leaves no temporary file; a state directory or state file
 that is a symlink, or owned by another user, is refused with exit 3 before
@@ -77,6 +77,10 @@ def compile_checks(c):
              "compile -o onto a full disk: exit 3 and a message", r.stdout + r.stderr)
     c.expect(lines[-2:] == ["out.nft", "old"], "... the old file is intact and no temporary file is left",
              r.stdout)
+    r = c.fwc_run("compile", POLICY, "-t", "nftables", "--node", "node1", "-o", "/dev/full")
+    c.expect(r.returncode == 3 and "No space left" in r.stderr and os.path.exists("/dev/full") and
+             not [f for f in os.listdir("/dev") if f.endswith(".tmp")],
+             "compile -o onto a device writes to it (/dev/full: exit 3), never replacing it", r.stderr)
     out = os.path.join(c.tmp, "artefacts") + "/"
     for umask in (0o000, 0o077):
         r = c.fwc_run("compile", POLICY, "-t", "nftables", "-o", out, umask=umask)
