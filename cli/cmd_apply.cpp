@@ -109,6 +109,7 @@ int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sen
   nl::Snapshot confirmed;
   bool chained = superseded && superseded->armed && o.confirm > 0 &&
                  nl::load_snapshot(confirmed, p.file("previous.snapshot"), err);
+  err.clear();  // no saved target: this apply's previous table is the target
   if (!state::save_batch(p, sent, genid, err) ||
       !state::record_apply(p, o.policy, nft::emit(t), before, chained, err)) {
     std::fprintf(stderr, "fwc: error: applied, but the state was not recorded: %s\n", err.c_str());

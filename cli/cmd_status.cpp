@@ -1,6 +1,8 @@
 // `fwc status`: the live table inet fwc, each policy rule's counters, and
 // whether a --confirm rollback is pending and armed.
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -143,10 +145,8 @@ void print_json(const nft::live::Model& m, const Rollback& rb) {
 
 void print_rollback(const Rollback& rb) {
   if (rb.armed)
-    std::printf(
-        "rollback: pending, armed: the previous ruleset comes back at %lld (Unix time) unless "
-        "'fwc confirm' runs\n",
-        rb.deadline);
+    std::printf("rollback: pending, armed: the previous ruleset comes back in %llds unless 'fwc confirm' runs\n",
+                std::max(0LL, rb.deadline - static_cast<long long>(std::time(nullptr))));
   else if (rb.pending)
     std::printf(
         "rollback: pending but no longer armed: its watcher (PID %lld) is gone, nothing will roll "
