@@ -299,12 +299,24 @@ def rollback_checks(c):
         c.fwc_run(ns, "apply", QUPTIME, "--always")
         confirmed = listing(ns)
         confirm_apply(c, ns, HEROCTL, 30, "--node", "node1")
+        first = c.pending_pid()
         r = confirm_apply(c, ns, "policies/remoteingress-edge.yaml", 1)
+        time.sleep(0.3)
+        c.expect(first and not running(first), "the second --confirm apply stops the first watcher", r.stderr)
         wait_rollback(c)
         c.expect(r.returncode == 0 and listing(ns) == confirmed,
                  "two --confirm applies in a row roll back to the last confirmed table", r.stdout + r.stderr)
         with open(os.path.join(c.state, "applied.yaml")) as f, open(os.path.join(ROOT, QUPTIME)) as g:
             c.expect(f.read() == g.read(), "... and the state names the confirmed policy as applied")
+
+
+def running(pid):
+    """Whether pid runs (a zombie, exited but not reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 def fake_pending(c, pid):
