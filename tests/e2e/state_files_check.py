@@ -4,8 +4,9 @@ with fixed modes, and fwc refuses a state directory it cannot trust.
 
 Checks: `compile -o` onto a full disk (a tiny tmpfs mounted in a private
 mount namespace) or onto /dev/full exits 3 with a message, keeps the old
-file (a device is written to, never replaced) and leaves no temporary file; artefacts are 0644 and a fresh state directory 0700 with
-0600 files whatever the umask; `apply` whose state cannot be recorded (full
+file (a device is written to, never replaced) and leaves no temporary
+file; artefacts are 0644 and a fresh state directory 0700 with 0600 files
+whatever the umask; `apply` whose state cannot be recorded (full
 disk) exits 3 and leaves no temporary file; a state directory or state file
 that is a symlink, or owned by another user, is refused with exit 3 before
 anything is applied.
