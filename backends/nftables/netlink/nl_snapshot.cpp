@@ -164,20 +164,6 @@ std::string serialize_snapshot(const Snapshot& s) {
   return out;
 }
 
-bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err) {
-  if (!s.complete) {
-    err = "the snapshot of " + path + " lacks set elements";
-    return false;
-  }
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << serialize_snapshot(s);
-  if (!f.flush()) {
-    err = "cannot write " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
-}
-
 bool load_snapshot(Snapshot& s, const std::string& path, std::string& err) {
   std::ifstream f(path, std::ios::binary);
   std::string magic, version;

@@ -43,9 +43,9 @@ std::string udata_digest(const void* data, size_t len);
 // the same fingerprint as the live one. Returns whether it is complete.
 bool complete_from_batch(Snapshot& snap, const std::string& batch);
 
-// The bytes save_snapshot writes (and load_snapshot reads back).
+// A snapshot as the bytes of a file (written atomically by the caller),
+// which load_snapshot reads back.
 std::string serialize_snapshot(const Snapshot& s);
-bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err);
 bool load_snapshot(Snapshot& s, const std::string& path, std::string& err);
 
 // A batch that replaces table inet fwc with exactly the snapshot's (or
