@@ -52,12 +52,15 @@ void phase(const char* what) {
   last = now;
 }
 
+#ifdef FWC_TEST_HOOKS
+// Test hooks, compiled only into fwc-testhooks (never installed): the
+// shipped fwc reads no such variables.
 bool test_flag(const char* name) {
   const char* v = std::getenv(name);
   return v && *v == '1';
 }
 
-// Tests: hold the batch until a file exists (a concurrent change goes in between).
+// Hold the batch until a file exists (a concurrent change goes in between).
 void pause_before_commit() {
   const char* path = std::getenv("FWC_TEST_PAUSE_BEFORE_COMMIT");
   if (!path || !*path) return;
@@ -66,6 +69,15 @@ void pause_before_commit() {
   for (int i = 0; i < 1200 && access(path, F_OK) != 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
+bool inject_bad_element() {
+  return test_flag("FWC_TEST_INJECT_BAD_ELEMENT");
+}
+#else
+void pause_before_commit() {}
+bool inject_bad_element() {
+  return false;
+}
+#endif
 
 // Sends a batch built against the current ruleset generation.
 template <typename Build>
@@ -74,7 +86,7 @@ int submit(bool commit, Build build) {
   if (!s.ok()) return fail(s.error());
   nl::BuildOptions bo;
   bo.commit = commit;
-  bo.inject_bad_element = test_flag("FWC_TEST_INJECT_BAD_ELEMENT");
+  bo.inject_bad_element = inject_bad_element();
   uint32_t gen = 0;
   nl::Outcome err;
   if (!s.genid(gen, err)) return fail(err);
@@ -85,21 +97,30 @@ int submit(bool commit, Build build) {
   return Exit::ok;
 }
 
-int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sent, const nl::Snapshot& before) {
+// The state after a successful apply, and the --confirm watcher. An apply
+// replacing an unconfirmed one keeps that one's rollback target: the last
+// confirmed table, not the unconfirmed one in between.
+int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sent, uint32_t genid,
+                const nl::Snapshot& before) {
   state::Paths p = state::paths(o.state_dir);
   std::string err;
-  if (!state::save_batch(p, sent, err))
-    std::fprintf(stderr, "fwc: warning: applied, but the batch was not recorded: %s\n", err.c_str());
-  bool superseded = false;
-  state::cancel_pending(p, superseded);
+  auto superseded = state::cancel_pending(p);
   if (superseded) std::fprintf(stderr, "fwc: note: this apply replaces an unconfirmed one (its rollback is cancelled)\n");
-  if (!state::record_apply(p, o.policy, nft::emit(t), before, err))
-    std::fprintf(stderr, "fwc: warning: applied, but the state was not recorded: %s\n", err.c_str());
-  if (o.confirm == 0) return Exit::ok;
-  if (!state::start_rollback_watcher(p, before, o.confirm, err)) {
-    std::fprintf(stderr, "fwc: %s\n", err.c_str());
+  nl::Snapshot confirmed;
+  bool chained = superseded && superseded->armed && o.confirm > 0 &&
+                 nl::load_snapshot(confirmed, p.file("previous.snapshot"), err);
+  err.clear();  // no saved target: this apply's previous table is the target
+  if (!state::save_batch(p, sent, genid, err) ||
+      !state::record_apply(p, o.policy, nft::emit(t), before, chained, err)) {
+    std::fprintf(stderr, "fwc: error: applied, but the state was not recorded: %s\n", err.c_str());
     return Exit::runtime_failure;
   }
+  if (o.confirm == 0) return Exit::ok;
+  if (!state::start_rollback_watcher(p, chained ? confirmed : before, o.confirm, err)) {
+    std::fprintf(stderr, "fwc: error: applied, but the rollback is not armed: %s\n", err.c_str());
+    return Exit::runtime_failure;
+  }
+  if (chained) std::printf("fwc: a rollback restores the table as it was before the unconfirmed apply\n");
   std::printf("fwc: run 'fwc confirm' within %u seconds, or the previous ruleset comes back\n", o.confirm);
   return Exit::ok;
 }
@@ -120,20 +141,20 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
     std::printf("fwc: no change: table inet fwc already matches the policy (nothing applied)\n");
     return Exit::ok;
   }
-  if (o.confirm > 0 && !o.dry_run && !before.complete) {
-    // The rollback needs every element of the previous table: from the
-    // batch that installed it when the fingerprints match, else a dump.
-    std::string sent;
-    if (!state::read_file(state::paths(o.state_dir).file("applied.batch"), sent) ||
-        !nl::complete_from_batch(before, sent)) {
-      if (!nl::read_table(s, before, err, true)) return fail(err);
-    }
-  }
+  // The rollback restores the table exactly, set elements included: from
+  // the batch that installed it when nothing changed since, else (`nft add
+  // element`, meters too) from a full dump.
+  std::string sent;
+  if (o.confirm > 0 && !o.dry_run &&
+      !(state::current_batch(state::paths(o.state_dir), gen, sent) &&
+        nl::complete_from_batch(before, sent)) &&
+      !nl::read_table(s, before, err, true, true))
+    return fail(err);
   applying::print_diff(lines, stdout);
   if (o.dry_run && lines.empty()) std::printf("fwc: no change\n");
   nl::BuildOptions bo;
   bo.commit = !o.dry_run;
-  bo.inject_bad_element = test_flag("FWC_TEST_INJECT_BAD_ELEMENT");
+  bo.inject_bad_element = inject_bad_element();
   bo.genid = gen;
   if (!o.dry_run) pause_before_commit();
   nl::Batch b = nl::build_replace(pr.table, bo, s.next_seq());
@@ -146,7 +167,7 @@ int apply_once(const ApplyOptions& o, const applying::Prepared& pr, const nft::l
       return Exit::ok;
     }
     std::printf("fwc: applied table inet fwc (%zu netlink messages, %zu bytes)\n", b.messages(), b.size());
-    int rc = after_apply(o, pr.table, b, before);
+    int rc = after_apply(o, pr.table, b, state::next_genid(gen), before);
     phase("record state");
     return rc;
   }
@@ -231,9 +252,8 @@ Run setup_remove(CLI::App& app) {
       return int(Exit::runtime_failure);
     }
     int rc = submit(!*dry, [](const nl::BuildOptions& bo, uint32_t seq) { return nl::build_remove(bo, seq); });
-    bool pending = false;
-    if (rc == Exit::ok && !*dry) state::cancel_pending(state::paths(*dir), pending);
-    if (pending) std::fprintf(stderr, "fwc: note: the pending rollback of an unconfirmed apply is cancelled\n");
+    if (rc == Exit::ok && !*dry && state::cancel_pending(state::paths(*dir)))
+      std::fprintf(stderr, "fwc: note: the pending rollback of an unconfirmed apply is cancelled\n");
     return rc;
   };
 }

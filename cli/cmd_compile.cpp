@@ -1,10 +1,12 @@
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "backends/backend.h"
+#include "cli/atomic_file.h"
 #include "cli/commands.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
@@ -23,17 +25,6 @@ struct OutputFile {
   std::string path;
   std::string text;
 };
-
-// Writes next to the destination, then renames: a failed run never leaves
-// a half-written ruleset behind.
-bool write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out.write(text.data(), static_cast<std::streamsize>(text.size()))) return false;
-  }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 bool is_directory_output(const std::string& out) {
   std::error_code ec;
@@ -62,10 +53,28 @@ const backend::BackendInfo* find_target(const std::string& target) {
   return nullptr;
 }
 
+// An existing FIFO, device or /dev/stdout is written to, not replaced.
+bool write_stream(const std::string& path, const std::string& text, std::string& err) {
+  FILE* out = std::fopen(path.c_str(), "w");
+  bool ok = out && std::fwrite(text.data(), 1, text.size(), out) == text.size();
+  if (out && std::fclose(out) != 0) ok = false;
+  if (!ok) err = "cannot write " + path + ": " + std::strerror(errno);
+  return ok;
+}
+
+bool is_special_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+// Artefacts are written whole or not at all (a full disk never leaves a
+// truncated ruleset behind), mode 0644 whatever the umask.
 int write_files(const std::vector<OutputFile>& files, bool announce) {
   for (const auto& f : files) {
-    if (!write_atomically(f.path, f.text)) {
-      std::fprintf(stderr, "fwc: cannot write '%s': %s\n", f.path.c_str(), std::strerror(errno));
+    std::string err;
+    if (is_special_file(f.path) ? !write_stream(f.path, f.text, err)
+                                : !write_file_atomically(f.path, f.text, 0644, err)) {
+      std::fprintf(stderr, "fwc: error: %s\n", err.c_str());
       return Exit::runtime_failure;
     }
     if (announce) std::printf("%s\n", f.path.c_str());
@@ -103,6 +112,10 @@ int run_compile(const CompileOptions& o) {
   if (to_dir) {
     std::error_code ec;
     std::filesystem::create_directories(o.output, ec);
+    if (ec) {
+      std::fprintf(stderr, "fwc: error: cannot create %s: %s\n", o.output.c_str(), ec.message().c_str());
+      return Exit::runtime_failure;
+    }
     return write_files(files, true);
   }
   if (files.size() != 1) {

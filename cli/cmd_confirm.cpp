@@ -64,7 +64,7 @@ bool still_pending(const state::Paths& p) {
       break;
     }
     o = s.send(restore);
-    if (o.ok) state::record_rollback(p, restore);
+    if (o.ok) state::record_rollback(p, restore, state::next_genid(gen));
     if (o.ok || o.error != 85 /* ERESTART */) break;
   }
   std::remove(p.file("pending").c_str());
@@ -100,7 +100,8 @@ bool start_rollback_watcher(const Paths& p, const nl::Snapshot& previous, unsign
     // The watcher: its own session, no terminal, nothing of the caller's open.
     signal(SIGHUP, SIG_IGN);
     int null = open("/dev/null", O_RDWR);
-    int log = open(p.file("rollback.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int log =
+        open(p.file("rollback.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     dup2(null, 0);
     dup2(null, 1);
     dup2(log >= 0 ? log : null, 2);
@@ -120,8 +121,9 @@ bool start_rollback_watcher(const Paths& p, const nl::Snapshot& previous, unsign
   ssize_t n = read(pid_pipe[0], &watcher, sizeof watcher);
   close(pid_pipe[0]);
   waitpid(child, nullptr, 0);
-  bool ok = n == sizeof watcher && watcher > 0 &&
-            write_file(p.file("pending"), std::to_string(watcher) + " " + std::to_string(deadline) + "\n", err);
+  // The watcher waits on go_pipe: it is alive, and its identity is known.
+  auto identity = n == sizeof watcher ? identity_of(watcher) : std::nullopt;
+  bool ok = identity && write_file(p.file("pending"), format_pending(*identity, deadline), err);
   close(go_pipe[1]);  // the watcher starts watching
   if (!ok && err.empty()) err = "cannot start the rollback watcher";
   return ok;
@@ -140,11 +142,18 @@ Run setup_confirm(CLI::App& app) {
       std::fprintf(stderr, "fwc: %s\n", err.c_str());
       return int(Exit::runtime_failure);
     }
-    bool had = false;
-    state::cancel_pending(p, had);
-    if (!had) {
+    auto pending = state::cancel_pending(p);
+    if (!pending) {
       std::fprintf(stderr, "fwc: no rollback is pending (see %s)\n", p.file("rollback.log").c_str());
       return int(Exit::findings);
+    }
+    if (!pending->armed) {
+      std::fprintf(
+          stderr,
+          "fwc: error: the rollback was no longer armed: its watcher (PID %d) is gone, so nothing would "
+          "have rolled back; the applied ruleset stays (see %s)\n",
+          static_cast<int>(pending->watcher.pid), p.file("rollback.log").c_str());
+      return int(Exit::runtime_failure);
     }
     std::printf("fwc: confirmed: the applied ruleset stays\n");
     return int(Exit::ok);

@@ -11,6 +11,8 @@ packages=(
   nftables iptables ipset firewalld ufw iproute2 python3 man-db groff-base time
   python3-jsonschema python3-botocore
   nmap
+  # promtool (checks the Prometheus textfile of `fwc status`)
+  prometheus
   # schema checks (SARIF, policy JSON Schema), packaging, fuzzing (libFuzzer)
   python3-jsonschema python3-yaml dpkg binutils systemd zsh lintian clang-14 libclang-rt-14-dev
 )

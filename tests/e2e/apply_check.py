@@ -5,13 +5,14 @@ replaces fwc's table atomically and touches no other table.
 For every example policy (each node of the scoped ones): `fwc apply` into one
 fresh private netns, `nft -f` of `fwc compile -t nftables` into another, and
 `nft list table inet fwc` of both must be equal.  Then, in one namespace: a
-batch failing late (FWC_TEST_INJECT_BAD_ELEMENT=1 adds an invalid element
-after the rules) leaves the previous table byte-identical; `--dry-run` changes
+batch failing late (FWC_TEST_INJECT_BAD_ELEMENT=1 in fwc-testhooks adds an
+invalid element after the rules) leaves the previous table byte-identical,
+and the shipped fwc ignores the variable; `--dry-run` changes
 nothing; `table inet other` and iptables-nft chains and rules survive apply and
 remove; remove deletes fwc's
 table only.
 
-usage: apply_check.py --fwc FWC
+usage: apply_check.py --fwc FWC --fwc-hooks FWC_TESTHOOKS
 Exit 0 ok, 1 failure, 77 skipped (not root and CI is not "true").
 The last line is "N passed, M failed".
 """
@@ -60,8 +61,10 @@ def listing(ns, what=("table", "inet", "fwc")):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fwc", required=True)
+    ap.add_argument("--fwc-hooks", required=True, help="fwc built with the FWC_TEST_* hooks")
     args = ap.parse_args()
     fwc = os.path.abspath(args.fwc)
+    hooks = os.path.abspath(args.fwc_hooks)
     netlab.require_root()
     passed = failed = 0
 
@@ -75,8 +78,8 @@ def main():
         else:
             passed += 1
 
-    def apply(ns, policy, sel, extra=(), env=None):
-        cmd = ["ip", "netns", "exec", ns, fwc, "apply", policy, *sel, *extra]
+    def apply(ns, policy, sel, extra=(), env=None, binary=None):
+        cmd = ["ip", "netns", "exec", ns, binary or fwc, "apply", policy, *sel, *extra]
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120,
                               env={**os.environ, "FWC_STATE_DIR": state, **(env or {})})
 
@@ -112,17 +115,17 @@ def main():
             r = apply(ns, "policies/heroctl.yaml", ["--node", "node1"])
             first = listing(ns)
             expect(r.returncode == 0 and "public-web" in first, "apply installs table inet fwc", r.stderr)
-            r = apply(ns, "policies/quptime.yaml", [], env={"FWC_TEST_INJECT_BAD_ELEMENT": "1"})
+            r = apply(ns, "policies/quptime.yaml", [], env={"FWC_TEST_INJECT_BAD_ELEMENT": "1"}, binary=hooks)
             expect(r.returncode == 3 and "injected invalid element" in r.stderr,
                    "a batch failing late is refused (exit 3, the failing message named)", r.stderr)
             expect(listing(ns) == first, "a refused batch leaves the previous table byte-identical")
             r = apply(ns, "policies/quptime.yaml", [], extra=["--dry-run"])
             expect(r.returncode == 0 and listing(ns) == first, "--dry-run validates and changes nothing",
                    r.stderr)
-            r = apply(ns, "policies/quptime.yaml", [])
+            r = apply(ns, "policies/quptime.yaml", [], env={"FWC_TEST_INJECT_BAD_ELEMENT": "1"})
             second = listing(ns)
             expect(r.returncode == 0 and "quptime-peers" in second and "public-web" not in second,
-                   "a second apply replaces the table", r.stderr)
+                   "a second apply replaces the table (the shipped fwc has no test hooks)", r.stderr)
             tables = listing(ns, ("tables",)).splitlines()
             expect(tables.count("table inet fwc") == 1, "exactly one table inet fwc")
             expect(listing(ns, ("table", "inet", "other")) == before_other, "table inet other survives apply")

@@ -64,7 +64,7 @@ std::string udata_digest(const void* data, size_t len) {
   return "";
 }
 
-bool read_table(Session& s, Snapshot& out, Outcome& err, bool full) {
+bool read_table(Session& s, Snapshot& out, Outcome& err, bool full, bool meters) {
   out = Snapshot{};
   char buf[512];
   nlmsghdr* req = get_request(buf, NFT_MSG_GETTABLE, NLM_F_ACK);
@@ -94,7 +94,10 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full) {
   std::vector<std::string> sets;
   out.each([&](const nlmsghdr* nlh) {
     if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSET) return;
-    if (u32_attr(nlh, NFTA_SET_FLAGS) & (NFT_SET_EVAL | NFT_SET_TIMEOUT)) return;
+    if (u32_attr(nlh, NFTA_SET_FLAGS) & (NFT_SET_EVAL | NFT_SET_TIMEOUT)) {
+      if (meters && full) sets.push_back(str_attr(nlh, NFTA_SET_NAME));
+      return;
+    }
     if (!full && !(u32_attr(nlh, NFTA_SET_FLAGS) & NFT_SET_ANONYMOUS)) {
       out.complete = false;  // named sets compare by fingerprint
       return;
@@ -155,19 +158,10 @@ bool complete_from_batch(Snapshot& snap, const std::string& batch) {
   return true;
 }
 
-bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err) {
-  if (!s.complete) {
-    err = "the snapshot of " + path + " lacks set elements";
-    return false;
-  }
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << "fwc-snapshot 1 " << (s.exists ? 1 : 0) << "\n";
-  f.write(s.msgs.data(), static_cast<std::streamsize>(s.msgs.size()));
-  if (!f.flush()) {
-    err = "cannot write " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  return true;
+std::string serialize_snapshot(const Snapshot& s) {
+  std::string out = std::string("fwc-snapshot 1 ") + (s.exists ? "1" : "0") + "\n";
+  out.append(s.msgs.data(), s.msgs.size());
+  return out;
 }
 
 bool load_snapshot(Snapshot& s, const std::string& path, std::string& err) {

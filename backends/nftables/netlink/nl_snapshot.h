@@ -28,10 +28,12 @@ struct Snapshot {
 };
 
 // Dumps table inet fwc (nothing of any other table). Elements of dynamic
-// sets (meters) are state, not ruleset: they are not read. Without `full`,
-// neither are those of named sets (they compare by fingerprint): the kernel
-// dumps interval sets in time quadratic in their size.
-bool read_table(Session& s, Snapshot& out, Outcome& err, bool full = true);
+// sets (meters) are state, not ruleset: they are read only with `meters`
+// (for an exact restore: with their timeouts, remaining expiry and limit
+// settings, not their limit's tokens). Without `full`, neither are those of
+// named sets (they compare by fingerprint): the kernel dumps interval sets
+// in time quadratic in their size.
+bool read_table(Session& s, Snapshot& out, Outcome& err, bool full = true, bool meters = false);
 
 // The fingerprint (set_digest) in a set's user data, "" if none.
 std::string udata_digest(const void* data, size_t len);
@@ -41,7 +43,9 @@ std::string udata_digest(const void* data, size_t len);
 // the same fingerprint as the live one. Returns whether it is complete.
 bool complete_from_batch(Snapshot& snap, const std::string& batch);
 
-bool save_snapshot(const Snapshot& s, const std::string& path, std::string& err);
+// A snapshot as the bytes of a file (written atomically by the caller),
+// which load_snapshot reads back.
+std::string serialize_snapshot(const Snapshot& s);
 bool load_snapshot(Snapshot& s, const std::string& path, std::string& err);
 
 // A batch that replaces table inet fwc with exactly the snapshot's (or
