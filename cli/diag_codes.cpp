@@ -26,6 +26,8 @@ const std::vector<CodeInfo>& diagnostic_codes() {
       {code::no_host_addrs, "no-host-addresses", "A rule's networks hold no addresses for host targets."},
       {code::redundant, "redundant", "Reserved; not reported by this version."},
       {code::approximated, "approximated", "The target can only approximate a construct of the policy."},
+      {code::mapped_address, "ipv4-mapped-address",
+       "A block list holds IPv4-mapped IPv6 addresses (::ffff:a.b.c.d), which never match IPv4 traffic."},
   };
   return table;
 }
