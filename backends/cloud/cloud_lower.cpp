@@ -85,8 +85,13 @@ void Lowering::name_check() {
                problem + " ('" + n + "')", "set " + setting + " to another name");
 }
 
+// The rules a default stands for point at its own key (defaults.icmp at
+// `icmp:`); an outbound default with no output chain has no key of its own.
 ir::Origin Lowering::defaults_origin(const char* label) const {
-  return {label, rs_.input.default_origin.loc, {}, {}};
+  SourceLoc at = rs_.input.default_origin.loc;
+  if (std::string(label) == "defaults.icmp" && rs_.icmp_loc.known()) at = rs_.icmp_loc;
+  if (std::string(label) == "defaults.outbound" && rs_.output) at = rs_.output->default_origin.loc;
+  return {label, at, {}, {}};
 }
 
 // A network named by a rule: its native reference for this provider when
