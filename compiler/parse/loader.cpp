@@ -138,6 +138,7 @@ void PolicyReader::read_network(const ast::Text& name, const YAML::Node& n) {
   if (n.IsScalar() || n.IsSequence()) {
     net.addresses = w_.scalar_list(n, what);
   } else if (n.IsMap()) {
+    size_t errors = w_.diags().error_count();
     w_.expect_map(n, what,
                   {"addresses", "except", "file", "description", "digitalocean", "aws", "hetzner"});
     if (auto a = n["addresses"]) net.addresses = w_.scalar_list(a, what + " addresses");
@@ -148,7 +149,9 @@ void PolicyReader::read_network(const ast::Text& name, const YAML::Node& n) {
     }
     for (const char* provider : {"digitalocean", "aws", "hetzner"})
       if (auto c = n[provider]) read_native(net, provider, c);
-    if (net.addresses.empty() && net.files.empty() && net.native.empty() && !n["addresses"])
+    // A cloud reference that was refused is not also a missing one.
+    if (net.addresses.empty() && net.files.empty() && net.native.empty() && !n["addresses"] &&
+        w_.diags().error_count() == errors)
       w_.diags().error(code::missing_key, w_.loc(n),
                        what + " needs 'addresses', 'file' or a cloud reference");
   } else {
