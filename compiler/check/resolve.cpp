@@ -47,6 +47,7 @@ class Resolver {
 
   void index_names();
   void resolve_nodes();
+  void resolve_defaults();
   const AddrSet& network(size_t i);
   const PortSet& service(size_t i);
   // Resolves rule or network entries into one set; `names` collects the
@@ -356,21 +357,7 @@ ir::Origin Resolver::origin(const ast::RuleBase& r) const {
   return o;
 }
 
-ir::Policy Resolver::run() {
-  p_.name = a_.name.value;
-  p_.file = a_.file;
-  p_.cloud = a_.cloud;
-  index_names();
-  resolve_nodes();
-  for (const auto& r : roles_) p_.roles.push_back(r);
-  for (size_t i = 0; i < a_.networks.size(); ++i) {
-    const ast::Network& n = a_.networks[i];
-    ir::Network out{n.name.value, n.name.loc, network(i), n.native, {}};
-    if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
-    p_.networks.push_back(std::move(out));
-  }
-  for (size_t i = 0; i < a_.services.size(); ++i) service(i);
-
+void Resolver::resolve_defaults() {
   const ast::Defaults& d = a_.defaults;
   p_.defaults.loc = d.loc;
   p_.defaults.inbound_loc = d.inbound_loc.known() ? d.inbound_loc : d.loc;
@@ -394,6 +381,24 @@ ir::Policy Resolver::run() {
     l.level = d.log->level;
     p_.defaults.log = l;
   }
+}
+
+ir::Policy Resolver::run() {
+  p_.name = a_.name.value;
+  p_.file = a_.file;
+  p_.cloud = a_.cloud;
+  index_names();
+  resolve_nodes();
+  for (const auto& r : roles_) p_.roles.push_back(r);
+  for (size_t i = 0; i < a_.networks.size(); ++i) {
+    const ast::Network& n = a_.networks[i];
+    ir::Network out{n.name.value, n.name.loc, network(i), n.native, {}};
+    if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
+    p_.networks.push_back(std::move(out));
+  }
+  for (size_t i = 0; i < a_.services.size(); ++i) service(i);
+
+  resolve_defaults();
   auto with_default_rate = [&](std::optional<ir::Log> l) {
     if (l && p_.defaults.log) l->rate = p_.defaults.log->rate;
     return l;
