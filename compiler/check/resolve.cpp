@@ -332,9 +332,10 @@ void Resolver::warn_mapped(const ast::Text& entry, const AddrSet& addrs, const a
   std::string first = net::format_address(net::Family::v6, iv->lo);
   std::string v4 = net::format_address(net::Family::v4, iv->lo & 0xffffffffu);
   bool literal = entry.value.find(':') != std::string::npos;
-  diags_.warning(code::mapped_address, entry.loc,
-                 rule.label() + ": " + (literal ? "'" + entry.value + "' is" : "'" + entry.value + "' holds") +
-                     " an IPv4-mapped IPv6 address (" + first + "), which never matches IPv4 traffic",
+  std::string what =
+      literal ? "'" + entry.value + "' is an IPv4-mapped IPv6 address, which never matches"
+              : "'" + entry.value + "' holds IPv4-mapped IPv6 addresses (" + first + "), which never match";
+  diags_.warning(code::mapped_address, entry.loc, rule.label() + ": " + what + " IPv4 traffic",
                  "block the IPv4 address itself (" + v4 + ")", entry.length());
 }
 
