@@ -228,7 +228,8 @@ void Lowering::inbound_default(const ir::Chain& in) {
       warn(o, o.label + ": " + fw_ +
                   " cannot reject, it drops what it does not allow; only the host firewall rejects");
     if (in.log)
-      warn({"defaults.log", in.log->loc.known() ? in.log->loc : o.loc, {}, {}}, "defaults.log: " + fw_ + " does not log what it drops; only the host firewall logs it");
+      warn({"defaults.log", in.log->loc.known() ? in.log->loc : o.loc, {}, {}},
+           "defaults.log: " + fw_ + " does not log what it drops; only the host firewall logs it");
     return;
   }
   Peers any{net::AddrSet::any(), {}};

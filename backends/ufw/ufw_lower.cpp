@@ -164,7 +164,8 @@ class Lowering {
   void add(Group& g, const Command& base, const net::AddrSet* from, const net::AddrSet* to,
            const std::optional<net::PortSet>& ports);
   void log_warning(Group& g, const ir::Origin& o, const ir::Log& log, bool refuses);
-  void reject_warning(Group& g, const ir::Origin& o, ir::Verdict action, const std::optional<net::PortSet>& ports);
+  void reject_warning(Group& g, const ir::Origin& o, ir::Verdict action,
+                      const std::optional<net::PortSet>& ports);
   void blocks(Section& s, const std::vector<ir::Block>& blocks, Command::Dir dir);
   void meter(Section& s, const ir::Meter& m);
   void icmp_notes();
@@ -185,7 +186,8 @@ Group Lowering::group_for(const ir::Origin& o) {
 }
 
 void Lowering::warn(Group& g, const ir::Origin& o, const std::string& message, const std::string& hint) {
-  std::string text = o.label.empty() ? message : o.label + ": " + message;  // unlabelled: the message names it
+  std::string text =
+      o.label.empty() ? message : o.label + ": " + message;  // unlabelled: the message names it
   if (!o.ignores(kApproximation)) diags_.warning(kApproximation, o.loc, text, hint);
   g.notes.push_back("approximation: " + printable(message));
 }

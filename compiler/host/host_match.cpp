@@ -39,8 +39,8 @@ std::optional<SshConnection> parse_ssh_connection(std::string_view text) {
   auto f = fields(text);
   if (f.size() != 4) return std::nullopt;
   SshConnection c;
-  if (!net::parse_peer_address(f[0], c.client) || !parse_port(f[1], c.client_port) || !net::parse_peer_address(f[2], c.server) ||
-      !parse_port(f[3], c.server_port))
+  if (!net::parse_peer_address(f[0], c.client) || !parse_port(f[1], c.client_port) ||
+      !net::parse_peer_address(f[2], c.server) || !parse_port(f[3], c.server_port))
     return std::nullopt;
   return c;
 }
@@ -60,10 +60,11 @@ SessionCheck check_session(const ir::Ruleset& rs, std::string_view ssh_connectio
   if (!c) {
     std::string shown;  // printable and short: it is echoed to a terminal
     for (char ch : ssh_connection.substr(0, 80)) shown += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
-    return {"SSH_CONNECTION \"" + shown +
-                "\" is not 'CLIENT_ADDRESS CLIENT_PORT SERVER_ADDRESS SERVER_PORT': the lock-out guard cannot "
-                "check your session",
-            "unset SSH_CONNECTION if this is not an SSH session, or use --force"};
+    return {
+        "SSH_CONNECTION \"" + shown +
+            "\" is not 'CLIENT_ADDRESS CLIENT_PORT SERVER_ADDRESS SERVER_PORT': the lock-out guard cannot "
+            "check your session",
+        "unset SSH_CONNECTION if this is not an SSH session, or use --force"};
   }
   std::string why = lockout_problem(rs, *c);
   if (why.empty()) return {};

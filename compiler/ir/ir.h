@@ -115,9 +115,9 @@ struct Node {
 };
 
 struct Defaults {
-  SourceLoc loc;  // the `defaults` map
+  SourceLoc loc;                                               // the `defaults` map
   SourceLoc inbound_loc, outbound_loc, forward_loc, icmp_loc;  // each key's own line
-  std::vector<std::string> ignore;  // acknowledged warnings (FWC-W104)
+  std::vector<std::string> ignore;                             // acknowledged warnings (FWC-W104)
   Verdict inbound = Verdict::drop;
   Verdict outbound = Verdict::accept;
   std::optional<Verdict> forward;

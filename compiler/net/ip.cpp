@@ -94,7 +94,9 @@ namespace {
 constexpr u128 kMappedPrefix = u128(0xffff) << 32;  // ::ffff:0:0/96
 }  // namespace
 
-bool is_v4_mapped(const Address& a) { return a.family == Family::v6 && (a.value >> 32) == (kMappedPrefix >> 32); }
+bool is_v4_mapped(const Address& a) {
+  return a.family == Family::v6 && (a.value >> 32) == (kMappedPrefix >> 32);
+}
 
 bool is_v4_mapped(const Cidr& c) {
   return c.family == Family::v6 && c.len >= 96 && (c.addr >> 32) == (kMappedPrefix >> 32);

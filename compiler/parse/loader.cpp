@@ -267,11 +267,12 @@ void PolicyReader::read_nodes(const YAML::Node& n) {
 
 std::optional<ast::Text> PolicyReader::log_prefix(const YAML::Node& n, const std::string& what) {
   if (n.IsScalar() && scalar_style(n) == ScalarStyle::plain &&
-      (is_yaml11_boolean(n.Scalar()) || n.Scalar() == "true" || n.Scalar() == "True" || n.Scalar() == "TRUE" ||
-       w_.is_false(n))) {
+      (is_yaml11_boolean(n.Scalar()) || n.Scalar() == "true" || n.Scalar() == "True" ||
+       n.Scalar() == "TRUE" || w_.is_false(n))) {
     // `log: yes` or `log: off` means a switch, not the prefix "yes".
     w_.diags().error(code::wrong_type, w_.loc(n), what + " must be a log prefix, not a boolean",
-                     "quote it to use '" + n.Scalar() + "' as the prefix; for no log, leave 'log' out (or, in defaults, write false)",
+                     "quote it to use '" + n.Scalar() +
+                         "' as the prefix; for no log, leave 'log' out (or, in defaults, write false)",
                      static_cast<uint32_t>(n.Scalar().size()));
     return std::nullopt;
   }
@@ -307,7 +308,8 @@ std::optional<ast::LogSpec> PolicyReader::read_log_spec(const YAML::Node& n, con
 }
 
 void PolicyReader::read_defaults(const YAML::Node& n) {
-  if (!w_.expect_map(n, "defaults", {"inbound", "outbound", "forward", "icmp", "ssh", "log", "ignore"})) return;
+  if (!w_.expect_map(n, "defaults", {"inbound", "outbound", "forward", "icmp", "ssh", "log", "ignore"}))
+    return;
   ast::Defaults& d = p_.defaults;
   d.loc = w_.loc(n);
   d.inbound_loc = w_.key_loc(n, "inbound");
@@ -334,8 +336,8 @@ void PolicyReader::read_defaults(const YAML::Node& n) {
   if (auto v = n["ignore"]) d.ignore = acknowledged(v, "defaults ignore", "defaults", {code::lockout});
 }
 
-std::vector<ast::Text> PolicyReader::acknowledged(const YAML::Node& n, const std::string& what, const char* who,
-                                                  const std::vector<std::string>& codes) {
+std::vector<ast::Text> PolicyReader::acknowledged(const YAML::Node& n, const std::string& what,
+                                                  const char* who, const std::vector<std::string>& codes) {
   std::vector<ast::Text> out;
   std::string list;
   for (const auto& c : codes) list += (list.empty() ? "" : ", ") + c;

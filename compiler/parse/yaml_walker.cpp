@@ -32,8 +32,8 @@ ScalarStyle scalar_style(const YAML::Node& n) {
 }
 
 bool is_yaml11_boolean(const std::string& s) {
-  static const char* const words[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                      "on", "On", "ON", "off", "Off", "OFF"};
+  static const char* const words[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+                                      "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
   for (const char* w : words)
     if (s == w) return true;
   return false;
@@ -136,7 +136,8 @@ std::vector<ast::Text> YamlWalker::scalar_list(const YAML::Node& n, const std::s
 }
 
 std::optional<bool> YamlWalker::boolean(const YAML::Node& n, const std::string& what) {
-  bool typed = n.IsScalar() && (scalar_style(n) == ScalarStyle::plain || n.Tag() == std::string(kCoreTag) + "bool");
+  bool typed =
+      n.IsScalar() && (scalar_style(n) == ScalarStyle::plain || n.Tag() == std::string(kCoreTag) + "bool");
   if (typed && is_core_boolean(n.Scalar(), true)) return true;
   if (typed && is_core_boolean(n.Scalar(), false)) return false;
   std::string hint;
@@ -150,7 +151,8 @@ std::optional<bool> YamlWalker::boolean(const YAML::Node& n, const std::string& 
 }
 
 bool YamlWalker::is_false(const YAML::Node& n) const {
-  bool typed = n.IsScalar() && (scalar_style(n) == ScalarStyle::plain || n.Tag() == std::string(kCoreTag) + "bool");
+  bool typed =
+      n.IsScalar() && (scalar_style(n) == ScalarStyle::plain || n.Tag() == std::string(kCoreTag) + "bool");
   return typed && is_core_boolean(n.Scalar(), false);
 }
 
@@ -158,7 +160,8 @@ std::optional<int64_t> YamlWalker::integer(const YAML::Node& n, const std::strin
                                            int64_t min, int64_t max) {
   if (n.IsScalar() && scalar_style(n) == ScalarStyle::string) {
     diags_.error(code::wrong_type, loc(n), what + " must be a whole number, not a quoted string",
-                 "write the number without quotes", static_cast<uint32_t>(std::max<size_t>(n.Scalar().size(), 1)));
+                 "write the number without quotes",
+                 static_cast<uint32_t>(std::max<size_t>(n.Scalar().size(), 1)));
     return std::nullopt;
   }
   if (n.IsScalar()) {

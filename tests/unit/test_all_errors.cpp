@@ -2,7 +2,6 @@
 // after structural errors, the broken rule is left out, and a section the
 // loader lost does not turn every reference to it into another error.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 

@@ -2,7 +2,6 @@
 // be acknowledged there and names the nodes; ufw's TCP reset for `reject`
 // is a FWC-W107 at the rule.
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -132,8 +131,8 @@ inbound:
 
 TEST_CASE("defaults ignore: only FWC-W104", "[lint][W104][E010]") {
   DiagnosticEngine diags;
-  auto p = compile_policy_text("fwc: 1\nname: demo\ndefaults:\n  ignore: [FWC-W103, FWC-W14]\n", "policy.yaml",
-                               diags, true);
+  auto p = compile_policy_text("fwc: 1\nname: demo\ndefaults:\n  ignore: [FWC-W103, FWC-W14]\n",
+                               "policy.yaml", diags, true);
   CHECK_FALSE(p);
   auto e = with(diags, code::bad_value);
   REQUIRE(e.size() == 2);

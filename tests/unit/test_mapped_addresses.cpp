@@ -2,7 +2,6 @@
 // dual-stack sockets. The lock-out guard and explain take them as the IPv4
 // address; a block list holding them is warned about (FWC-W108).
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "compiler/eval/explain.h"
@@ -36,8 +35,8 @@ inbound:
 
 TEST_CASE("peer addresses: every mapped form is the IPv4 address", "[ip][mapped]") {
   for (const char* text : {"::ffff:198.51.100.10", "::FFFF:198.51.100.10", "0:0:0:0:0:ffff:198.51.100.10",
-                           "0000:0000:0000:0000:0000:FFFF:198.51.100.10", "::ffff:c633:640a", "::FFFF:C633:640A",
-                           "::ffff:198.51.100.10%eth0", "198.51.100.10"}) {
+                           "0000:0000:0000:0000:0000:FFFF:198.51.100.10", "::ffff:c633:640a",
+                           "::FFFF:C633:640A", "::ffff:198.51.100.10%eth0", "198.51.100.10"}) {
     INFO(text);
     net::Address a;
     REQUIRE(net::parse_peer_address(text, a));
@@ -56,18 +55,17 @@ TEST_CASE("peer addresses: IPv6 stays IPv6, zones dropped, junk refused", "[ip][
   CHECK(a.family == net::Family::v6);
   REQUIRE(net::parse_peer_address("::c633:640a", a));
   CHECK(a.family == net::Family::v6);
-  for (const char* bad : {"", "::ffff:198.51.100", "::ffff:198.51.100.300", "198.51.100.10%eth0", "2001:db8::5%",
-                          "::gggg:1.2.3.4", "1.2.3.4 "}) {
+  for (const char* bad : {"", "::ffff:198.51.100", "::ffff:198.51.100.300", "198.51.100.10%eth0",
+                          "2001:db8::5%", "::gggg:1.2.3.4", "1.2.3.4 "}) {
     INFO(bad);
     CHECK_FALSE(net::parse_peer_address(bad, a));
   }
 }
 
 TEST_CASE("SSH_CONNECTION: mapped and expanded forms of the client", "[guard][mapped]") {
-  for (const char* env : {"::ffff:203.0.113.10 50000 ::ffff:198.51.100.1 22",
-                          "::FFFF:203.0.113.10 50000 198.51.100.1 22",
-                          "0:0:0:0:0:ffff:203.0.113.10 50000 198.51.100.1 22",
-                          "::ffff:cb00:710a 50000 ::ffff:c633:6401 22"}) {
+  for (const char* env :
+       {"::ffff:203.0.113.10 50000 ::ffff:198.51.100.1 22", "::FFFF:203.0.113.10 50000 198.51.100.1 22",
+        "0:0:0:0:0:ffff:203.0.113.10 50000 198.51.100.1 22", "::ffff:cb00:710a 50000 ::ffff:c633:6401 22"}) {
     INFO(env);
     auto c = host::parse_ssh_connection(env);
     REQUIRE(c);
@@ -90,8 +88,9 @@ TEST_CASE("the guard: a mapped operator passes, a mapped blocked client is refus
 TEST_CASE("the guard: an SSH_CONNECTION that does not parse is refused, not skipped", "[guard]") {
   DiagnosticEngine diags;
   ir::Ruleset rs = ir::select(compile(kOperators, diags), {});
-  for (const char* env : {"garbage", "203.0.113.10 50000 198.51.100.1", "203.0.113.10 x 198.51.100.1 22",
-                          "::ffff:203.0.113 50000 198.51.100.1 22", "203.0.113.10 50000 198.51.100.1 22 extra"}) {
+  for (const char* env :
+       {"garbage", "203.0.113.10 50000 198.51.100.1", "203.0.113.10 x 198.51.100.1 22",
+        "::ffff:203.0.113 50000 198.51.100.1 22", "203.0.113.10 50000 198.51.100.1 22 extra"}) {
     INFO(env);
     auto r = host::check_session(rs, env);
     CHECK_THAT(r.problem, Catch::Contains("SSH_CONNECTION") && Catch::Contains("cannot check"));

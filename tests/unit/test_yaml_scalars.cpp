@@ -2,7 +2,6 @@
 // explicit tags honoured, the YAML 1.1 words (yes, no, on, off) refused where
 // a boolean or a log prefix is meant, as schema/fwc-policy.schema.json does.
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,8 +69,8 @@ TEST_CASE("booleans: quoted, !!str and YAML 1.1 words are FWC-E002", "[loader][y
     const char* hint;
   };
   for (Case c : {Case{"\"true\"", "quoted"}, Case{"'false'", "quoted"}, Case{"!!str true", "quoted"},
-                 Case{"yes", "YAML 1.1"}, Case{"no", "YAML 1.1"}, Case{"on", "YAML 1.1"}, Case{"Off", "YAML 1.1"},
-                 Case{"\"yes\"", "quoted"}, Case{"1", ""}}) {
+                 Case{"yes", "YAML 1.1"}, Case{"no", "YAML 1.1"}, Case{"on", "YAML 1.1"},
+                 Case{"Off", "YAML 1.1"}, Case{"\"yes\"", "quoted"}, Case{"1", ""}}) {
     Run r = meter(c.value);
     INFO(c.value << "\n" << r.diags.render_all());
     CHECK_FALSE(r.policy);
@@ -102,7 +101,8 @@ TEST_CASE("numbers: a quoted number is a string", "[loader][yaml][E002]") {
 
 TEST_CASE("strings: quoting keeps a word a string; other tags are refused", "[loader][yaml]") {
   // A quoted "yes" where a string belongs is the string.
-  Run r = policy("description: \"yes\"\nroles: [\"on\"]\nnodes:\n  n1: {address: 198.51.100.1, roles: ['on']}\n");
+  Run r =
+      policy("description: \"yes\"\nroles: [\"on\"]\nnodes:\n  n1: {address: 198.51.100.1, roles: ['on']}\n");
   INFO(r.diags.render_all());
   REQUIRE(r.policy);
   CHECK(r.policy->roles == std::vector<std::string>{"on"});
@@ -130,7 +130,8 @@ TEST_CASE("log prefixes: a boolean word is not a prefix", "[loader][yaml]") {
 
 TEST_CASE("defaults.log: false (1.2 forms) is no log; off is refused", "[loader][yaml]") {
   for (const char* value : {"false", "False", "FALSE", "!!bool false"}) {
-    Run r = policy(std::string("defaults:\n  log: ") + value + "\ninbound:\n  - allow: [22/tcp]\n    from: any\n");
+    Run r = policy(std::string("defaults:\n  log: ") + value +
+                   "\ninbound:\n  - allow: [22/tcp]\n    from: any\n");
     INFO(value << "\n" << r.diags.render_all());
     REQUIRE(r.policy);
     CHECK_FALSE(r.policy->defaults.log);
