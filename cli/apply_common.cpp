@@ -135,15 +135,10 @@ void print_diff(const std::vector<std::string>& lines, FILE* to) {
   for (const auto& l : lines) std::fprintf(to, "%s\n", l.c_str());
 }
 
-std::string lockout_problem(const ir::Ruleset& rs) {
+host::SessionCheck lockout_problem(const ir::Ruleset& rs) {
   const char* env = std::getenv("SSH_CONNECTION");
-  if (!env || !*env) return "";
-  auto c = host::parse_ssh_connection(env);
-  if (!c) {
-    std::fprintf(stderr, "fwc: warning: cannot parse SSH_CONNECTION \"%s\": the lock-out guard is off\n", env);
-    return "";
-  }
-  return host::lockout_problem(rs, *c);
+  if (!env || !*env) return {};
+  return host::check_session(rs, env);
 }
 
 }  // namespace fwc::cli::applying

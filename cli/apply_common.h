@@ -7,6 +7,7 @@
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "backends/nftables/nft_backend.h"
 #include "cli/commands.h"
+#include "compiler/host/host_match.h"
 
 // What apply, diff and the rollback watcher share: the policy compiled for
 // this host, kernel errors as messages, and the diff of live and wanted.
@@ -38,8 +39,8 @@ bool read_and_diff(nl::Session& s, const nft::live::Model& want, bool full, bool
 
 void print_diff(const std::vector<std::string>& lines, FILE* to);
 
-// The lock-out guard: "" when SSH_CONNECTION is unset or the policy accepts
-// a new connection from its client to its port, else why it would not.
-std::string lockout_problem(const ir::Ruleset& rs);
+// The lock-out guard over SSH_CONNECTION (host::check_session); no problem
+// when the variable is unset.
+host::SessionCheck lockout_problem(const ir::Ruleset& rs);
 
 }  // namespace fwc::cli::applying

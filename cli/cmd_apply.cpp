@@ -192,10 +192,10 @@ int run_apply(const ApplyOptions& o) {
   if (int rc = applying::prepare(o.policy, o.selection, pr)) return rc;
   phase("compile");
   if (!o.force) {
-    std::string why = applying::lockout_problem(pr.ruleset);
-    if (!why.empty()) {
-      std::fprintf(stderr, "fwc: error: refusing to apply: %s\n  hint: fix the policy, or use --force\n",
-                   why.c_str());
+    auto guard = applying::lockout_problem(pr.ruleset);
+    if (!guard.problem.empty()) {
+      std::fprintf(stderr, "fwc: error: refusing to apply: %s\n  hint: %s\n", guard.problem.c_str(),
+                   guard.hint.c_str());
       return Exit::bad_input;
     }
   }

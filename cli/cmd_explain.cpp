@@ -23,7 +23,7 @@ struct ExplainOptions {
 // standard input in batch mode.
 bool parse_packet(const std::string& from, const std::string& port, const std::string& where,
                   eval::Packet& pkt) {
-  if (!net::parse_address(from, pkt.src)) {
+  if (!net::parse_peer_address(from, pkt.src)) {
     std::fprintf(stderr, "fwc: %s'%s' is not an IP address\n", where.empty() ? "--from " : where.c_str(),
                  from.c_str());
     return false;

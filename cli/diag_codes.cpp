@@ -64,6 +64,10 @@ const std::vector<CodeInfo>& diagnostic_codes() {
       {code::approximated, "approximated", "The target can only approximate a construct of the policy.",
        "The compile target cannot express a construct exactly (the message names it and what the "
        "artefact does instead); a rule can acknowledge it with 'ignore'."},
+      {code::mapped_address, "ipv4-mapped-address",
+       "A block list holds IPv4-mapped IPv6 addresses (::ffff:a.b.c.d), which never match IPv4 traffic.",
+       "An entry of a block list (or a network used in one) is an IPv4-mapped IPv6 address or CIDR. "
+       "Packets from IPv4 peers arrive as IPv4, so the entry blocks nothing; write the IPv4 address."},
   };
   return table;
 }

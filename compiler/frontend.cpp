@@ -11,7 +11,10 @@ namespace {
 // several files); only this policy's errors stop its stages.
 std::optional<ir::Policy> run_stages(std::optional<ast::Policy> ast, DiagnosticEngine& diags,
                                      bool run_lint_checks, size_t errors_before) {
-  if (!ast || diags.error_count() > errors_before) return std::nullopt;
+  if (!ast) return std::nullopt;
+  // Resolution runs after loader errors too: the loader dropped what it
+  // could not read and marked what was lost, so the rest is still checked
+  // and one run reports every problem.
   ir::Policy policy = check::resolve(*ast, diags);
   if (diags.error_count() > errors_before) return std::nullopt;
   if (run_lint_checks) check::lint_policy(policy, diags);

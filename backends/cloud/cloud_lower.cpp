@@ -104,8 +104,13 @@ void Lowering::tag_check() {
   }
 }
 
+// The rules a default stands for point at its own key (defaults.icmp at
+// `icmp:`); an outbound default with no output chain has no key of its own.
 ir::Origin Lowering::defaults_origin(const char* label) const {
-  return {label, rs_.input.default_origin.loc, {}, {}};
+  SourceLoc at = rs_.input.default_origin.loc;
+  if (std::string(label) == "defaults.icmp" && rs_.icmp_loc.known()) at = rs_.icmp_loc;
+  if (std::string(label) == "defaults.outbound" && rs_.output) at = rs_.output->default_origin.loc;
+  return {label, at, {}, {}};
 }
 
 // A network named by a rule: its native reference for this provider when
@@ -242,7 +247,8 @@ void Lowering::inbound_default(const ir::Chain& in) {
       warn(o, o.label + ": " + fw_ +
                   " cannot reject, it drops what it does not allow; only the host firewall rejects");
     if (in.log)
-      warn(o, "defaults.log: " + fw_ + " does not log what it drops; only the host firewall logs it");
+      warn({"defaults.log", in.log->loc.known() ? in.log->loc : o.loc, {}, {}},
+           "defaults.log: " + fw_ + " does not log what it drops; only the host firewall logs it");
     return;
   }
   Peers any{net::AddrSet::any(), {}};

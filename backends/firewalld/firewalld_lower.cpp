@@ -408,7 +408,9 @@ void Lowering::fallback(Container& c, const ir::Chain& ic) {
   if (ic.policy == ir::Verdict::accept) return;
   RichRule r;
   r.priority = band::kDefault;
-  if (ic.log) r.log = log_of(ic.default_origin, *ic.log, true);
+  if (ic.log)
+    r.log = log_of({"defaults.log", ic.log->loc.known() ? ic.log->loc : ic.default_origin.loc, {}, {}},
+                   *ic.log, true);
   // firewalld's REJECT target answers admin-prohibited; a rich-rule reject
   // is nft's plain reject (port unreachable), as on the nftables target.
   if (ic.policy == ir::Verdict::reject) r.action = Action::reject;

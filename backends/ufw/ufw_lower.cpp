@@ -149,6 +149,8 @@ class Lowering {
   void add(Group& g, const Command& base, const net::AddrSet* from, const net::AddrSet* to,
            const std::optional<net::PortSet>& ports);
   void log_warning(Group& g, const ir::Origin& o, const ir::Log& log, bool refuses);
+  void reject_warning(Group& g, const ir::Origin& o, ir::Verdict action,
+                      const std::optional<net::PortSet>& ports);
   void blocks(Section& s, const std::vector<ir::Block>& blocks, Command::Dir dir);
   void meter(Section& s, const ir::Meter& m);
   void icmp_notes();
@@ -169,7 +171,9 @@ Group Lowering::group_for(const ir::Origin& o) {
 }
 
 void Lowering::warn(Group& g, const ir::Origin& o, const std::string& message, const std::string& hint) {
-  if (!o.ignores(kApproximation)) diags_.warning(kApproximation, o.loc, o.label + ": " + message, hint);
+  std::string text =
+      o.label.empty() ? message : o.label + ": " + message;  // unlabelled: the message names it
+  if (!o.ignores(kApproximation)) diags_.warning(kApproximation, o.loc, text, hint);
   g.notes.push_back("approximation: " + message);
 }
 
@@ -251,6 +255,19 @@ void Lowering::log_warning(Group& g, const ir::Origin& o, const ir::Log& log, bo
   warn(g, o, msg, hint);
 }
 
+// ufw writes a TCP rule's reject as REJECT --reject-with tcp-reset (ufw's
+// common.py "follow TCP's default"); nftables and iptables answer with ICMP
+// port-unreachable. Rules over all traffic keep ICMP.
+void Lowering::reject_warning(Group& g, const ir::Origin& o, ir::Verdict action,
+                              const std::optional<net::PortSet>& ports) {
+  if (action != ir::Verdict::reject || !ports || ports->all || ports->tcp.empty()) return;
+  warn(g, o,
+       "ufw rejects TCP connections to these ports with a TCP reset, where the nftables and iptables "
+       "targets answer ICMP port-unreachable",
+       "both refuse the connection; acknowledge with 'ignore: [FWC-W107]', or use 'action: drop' for the "
+       "same answer (none) on every target");
+}
+
 void Lowering::blocks(Section& s, const std::vector<ir::Block>& list, Command::Dir dir) {
   for (const auto& b : list) {
     Group g = group_for(b.origin);
@@ -278,6 +295,7 @@ void Lowering::blocks(Section& s, const std::vector<ir::Block>& list, Command::D
            "ufw lets no outgoing ICMP through ahead of its user rules (ICMPv6 excepted): this block also "
            "refuses the node's pings to these destinations, which fwc lets out",
            "to let them out, add ACCEPT rules for '-p icmp' to ufw-before-output in /etc/ufw/before.rules");
+    reject_warning(g, b.origin, b.action, b.ports);
     if (dir == Command::Dir::in)
       add(g, base, &b.peer.addrs, nullptr, b.ports);
     else
@@ -342,7 +360,7 @@ void Lowering::meter(Section& s, const ir::Meter& m) {
 }
 
 void Lowering::icmp_notes() {
-  const ir::Origin& d = rs_.input.default_origin;
+  const ir::Origin d{{}, rs_.icmp_loc.known() ? rs_.icmp_loc : rs_.input.default_origin.loc, {}, {}};
   Group g;  // collects notes; printed with the defaults
   switch (rs_.icmp) {
     case ir::IcmpMode::essential:
@@ -375,7 +393,7 @@ void Lowering::defaults() {
   s_.outgoing = rs_.output ? action_of(rs_.output->policy) : "allow";
   if (rs_.forward) s_.routed = action_of(rs_.forward->policy);
   if (in.log && in.policy != ir::Verdict::accept)
-    warn(g, in.default_origin,
+    warn(g, {"defaults.log", in.log->loc.known() ? in.log->loc : in.default_origin.loc, {}, {}},
          "ufw logs what its default refuses as '[UFW BLOCK] ' at " + std::string(kUfwLogRate) + ", not as '" +
              in.log->prefix + "' at " + in.log->rate.str() + " level " + in.log->level,
          "ufw's log prefixes and rates are fixed ('ufw logging low')");
@@ -439,6 +457,7 @@ Script Lowering::run() {
       base.log = true;
       log_warning(g, o.origin, *o.log, true);
     }
+    reject_warning(g, o.origin, o.action, o.ports);
     add(g, base, nullptr, nullptr, o.ports);
     otherwise.groups.push_back(std::move(g));
   }

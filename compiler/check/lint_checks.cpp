@@ -1,5 +1,6 @@
 #include "compiler/check/lint_checks.h"
 
+#include <algorithm>
 #include <set>
 
 #include "compiler/ir/selection.h"
@@ -35,6 +36,19 @@ net::AddrSet fully_blocked(const ir::Chain& c, const net::PortSet* ports) {
   return out;
 }
 
+bool acknowledged(const ir::Defaults& d, const char* code) {
+  return std::find(d.ignore.begin(), d.ignore.end(), code) != d.ignore.end();
+}
+
+// The nodes a selection stands for: "node node1", "role edge", or, when no
+// rule is scoped, every node by name.
+std::string who(const ir::Policy& p, const ir::Selection& sel) {
+  if (sel.kind != ir::Selection::Kind::none || p.nodes.empty()) return sel.label();
+  std::string names;
+  for (const auto& n : p.nodes) names += (names.empty() ? "" : ", ") + n.name;
+  return (p.nodes.size() == 1 ? "node " : "nodes ") + names;
+}
+
 void shadowed_and_lockout(const ir::Policy& p, DiagnosticEngine& diags) {
   std::set<std::string> reported;
   for (const auto& sel : ir::all_selections(p)) {
@@ -47,7 +61,7 @@ void shadowed_and_lockout(const ir::Policy& p, DiagnosticEngine& diags) {
                     a.origin.label + " never accepts anything: every source it allows is blocked",
                     "block rules win over allow rules; remove the rule or narrow the block list");
     }
-    if (rs.input.policy == ir::Verdict::accept) continue;
+    if (rs.input.policy == ir::Verdict::accept || acknowledged(p.defaults, code::lockout)) continue;
     net::AddrSet blocked = fully_blocked(rs.input, &p.defaults.ssh);
     bool reachable = false;
     for (const auto& a : rs.input.allows) {
@@ -57,10 +71,11 @@ void shadowed_and_lockout(const ir::Policy& p, DiagnosticEngine& diags) {
       reachable = reachable || !left.empty();
     }
     if (!reachable)
-      diags.warning(code::lockout, p.defaults.loc,
-                    sel.label() + ": no rule lets SSH in while the inbound default is " +
+      diags.warning(code::lockout, p.defaults.inbound_loc.known() ? p.defaults.inbound_loc : p.defaults.loc,
+                    who(p, sel) + ": no rule lets SSH in while the inbound default is " +
                         ir::verdict_name(rs.input.policy) + " (lock-out)",
-                    "allow 22/tcp from your operators' addresses, or set defaults.ssh if SSH listens elsewhere");
+                    "allow 22/tcp from your operators' addresses, set defaults.ssh if SSH listens elsewhere, "
+                    "or acknowledge a host without SSH with 'ignore: [FWC-W104]' in defaults");
   }
 }
 

@@ -27,6 +27,16 @@ std::optional<ir::Log> log_of(const std::optional<ast::Text>& prefix) {
   return l;
 }
 
+// The first block of `s` inside ::ffff:0:0/96. Dual-stack sockets show
+// IPv4 peers in that form, but on the wire such traffic is IPv4: a mapped
+// entry matches nothing.
+std::optional<net::Interval> mapped_part(const AddrSet& s) {
+  constexpr net::u128 lo = net::u128(0xffff) << 32, hi = lo | 0xffffffffu;
+  for (const auto& iv : s.intervals(net::Family::v6))
+    if (iv.lo >= lo && iv.hi <= hi) return iv;
+  return std::nullopt;
+}
+
 class Resolver {
  public:
   Resolver(const ast::Policy& a, DiagnosticEngine& d) : a_(a), diags_(d) {}
@@ -37,6 +47,7 @@ class Resolver {
 
   void index_names();
   void resolve_nodes();
+  void resolve_defaults();
   const AddrSet& network(size_t i);
   const PortSet& service(size_t i);
   // Resolves rule or network entries into one set; `names` collects the
@@ -45,6 +56,7 @@ class Resolver {
   bool add_entry(const ast::Text& t, AddrSet& out, std::vector<std::string>* names);
   PortSet services(const std::vector<ast::Text>& items, bool allow_all);
   ir::Peer peer(const std::vector<ast::Text>& items, const ast::RuleBase& rule, bool default_any);
+  void warn_mapped(const ast::Text& entry, const AddrSet& addrs, const ast::RuleBase& rule);
   ir::Scope scope(const ast::Scope& s);
   ir::Origin origin(const ast::RuleBase& r) const;
   void unknown(const ast::Text& t, const char* what, const std::vector<std::string>& candidates);
@@ -69,6 +81,11 @@ std::vector<std::string> Resolver::keys_of(const std::map<std::string, size_t>& 
 }
 
 void Resolver::unknown(const ast::Text& t, const char* what, const std::vector<std::string>& candidates) {
+  const std::string kind = what;
+  const ast::Incomplete& lost = a_.incomplete;
+  if ((kind == "network" && lost.networks) || (kind == "service" && lost.services) ||
+      (kind == "node" && lost.nodes) || (kind == "role" && lost.roles))
+    return;  // the name may be one the loader could not read; that error is reported
   diags_.error(code::unknown_ref, t.loc, std::string("unknown ") + what + " '" + t.value + "'",
                did_you_mean(t.value, candidates), t.length());
 }
@@ -274,9 +291,11 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
   }
   std::vector<std::string> names;
   size_t errors = diags_.error_count();
+  const bool block = rule.kind == "block";
   if (items.size() == 1) {
     p.addrs = entries(items, &names);
     if (names.empty()) p.direct = p.addrs;
+    if (block) warn_mapped(items[0], p.addrs, rule);
   } else {
     // Entry by entry, so cloud targets know which addresses came from
     // networks they may name natively.
@@ -284,6 +303,10 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
       AddrSet one;
       size_t before = names.size();
       add_entry(t, one, &names);
+      if (block) {
+        one.normalize();
+        warn_mapped(t, one, rule);
+      }
       if (names.size() == before) p.direct.append(one);
       p.addrs.append(one);
     }
@@ -294,13 +317,26 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
   if (items.size() == 1 && names.size() == 1) p.name = names[0];
   bool acknowledged = std::any_of(rule.ignore.begin(), rule.ignore.end(),
                                   [](const ast::Text& t) { return t.value == code::no_host_addrs; });
-  if (p.addrs.empty() && diags_.error_count() == errors && !acknowledged) {
+  if (p.addrs.empty() && diags_.error_count() == errors && !acknowledged && !a_.incomplete.networks) {
     std::string what = names.size() == 1 ? "network '" + names[0] + "'" : "the rule's networks";
     diags_.warning(code::no_host_addrs, items.empty() ? rule.loc : items[0].loc,
                    rule.label() + ": " + what + " holds no addresses, so the rule matches nothing on host targets",
                    "give the network 'addresses' (cloud-only references work on cloud targets only)");
   }
   return p;
+}
+
+void Resolver::warn_mapped(const ast::Text& entry, const AddrSet& addrs, const ast::RuleBase& rule) {
+  auto iv = mapped_part(addrs);
+  if (!iv) return;
+  std::string first = net::format_address(net::Family::v6, iv->lo);
+  std::string v4 = net::format_address(net::Family::v4, iv->lo & 0xffffffffu);
+  bool literal = entry.value.find(':') != std::string::npos;
+  std::string what =
+      literal ? "'" + entry.value + "' is an IPv4-mapped IPv6 address, which never matches"
+              : "'" + entry.value + "' holds IPv4-mapped IPv6 addresses (" + first + "), which never match";
+  diags_.warning(code::mapped_address, entry.loc, rule.label() + ": " + what + " IPv4 traffic",
+                 "block the IPv4 address itself (" + v4 + ")", entry.length());
 }
 
 ir::Scope Resolver::scope(const ast::Scope& s) {
@@ -322,6 +358,32 @@ ir::Origin Resolver::origin(const ast::RuleBase& r) const {
   return o;
 }
 
+void Resolver::resolve_defaults() {
+  const ast::Defaults& d = a_.defaults;
+  p_.defaults.loc = d.loc;
+  p_.defaults.inbound_loc = d.inbound_loc.known() ? d.inbound_loc : d.loc;
+  p_.defaults.outbound_loc = d.outbound_loc.known() ? d.outbound_loc : d.loc;
+  p_.defaults.forward_loc = d.forward_loc.known() ? d.forward_loc : d.loc;
+  p_.defaults.icmp_loc = d.icmp_loc.known() ? d.icmp_loc : d.loc;
+  for (const auto& t : d.ignore) p_.defaults.ignore.push_back(t.value);
+  p_.defaults.inbound = verdict_of(d.inbound.value);
+  p_.defaults.outbound = verdict_of(d.outbound.value);
+  if (d.forward) p_.defaults.forward = verdict_of(d.forward->value);
+  p_.defaults.icmp = d.icmp.value == "all"       ? ir::IcmpMode::all
+                     : d.icmp.value == "no-ping" ? ir::IcmpMode::no_ping
+                                                 : ir::IcmpMode::essential;
+  if (d.ssh.empty()) p_.defaults.ssh.add(net::Proto::tcp, {22, 22});
+  else p_.defaults.ssh = services(d.ssh, false);
+  if (d.log) {
+    ir::Log l;
+    l.loc = d.log_loc.known() ? d.log_loc : d.loc;
+    l.prefix = d.log->prefix.value;
+    if (d.log->rate) l.rate = {d.log->rate->count, d.log->rate->unit};
+    l.level = d.log->level;
+    p_.defaults.log = l;
+  }
+}
+
 ir::Policy Resolver::run() {
   p_.name = a_.name.value;
   p_.file = a_.file;
@@ -337,29 +399,14 @@ ir::Policy Resolver::run() {
   }
   for (size_t i = 0; i < a_.services.size(); ++i) service(i);
 
-  const ast::Defaults& d = a_.defaults;
-  p_.defaults.loc = d.loc;
-  p_.defaults.inbound = verdict_of(d.inbound.value);
-  p_.defaults.outbound = verdict_of(d.outbound.value);
-  if (d.forward) p_.defaults.forward = verdict_of(d.forward->value);
-  p_.defaults.icmp = d.icmp.value == "all"       ? ir::IcmpMode::all
-                     : d.icmp.value == "no-ping" ? ir::IcmpMode::no_ping
-                                                 : ir::IcmpMode::essential;
-  if (d.ssh.empty()) p_.defaults.ssh.add(net::Proto::tcp, {22, 22});
-  else p_.defaults.ssh = services(d.ssh, false);
-  if (d.log) {
-    ir::Log l;
-    l.prefix = d.log->prefix.value;
-    if (d.log->rate) l.rate = {d.log->rate->count, d.log->rate->unit};
-    l.level = d.log->level;
-    p_.defaults.log = l;
-  }
+  resolve_defaults();
   auto with_default_rate = [&](std::optional<ir::Log> l) {
     if (l && p_.defaults.log) l->rate = p_.defaults.log->rate;
     return l;
   };
 
   for (const auto& b : a_.block) {
+    if (b.broken) continue;
     ir::Block out;
     out.origin = origin(b);
     out.peer = peer(b.has_from ? b.from : b.to, b, false);
@@ -370,6 +417,7 @@ ir::Policy Resolver::run() {
     (b.has_to && !b.has_from ? p_.outbound_blocks : p_.inbound_blocks).push_back(std::move(out));
   }
   for (const auto& m : a_.rate_limits) {
+    if (m.broken) continue;
     ir::Meter out;
     out.origin = origin(m);
     out.src = peer(m.from, m, true);
@@ -384,6 +432,7 @@ ir::Policy Resolver::run() {
   }
   auto allows = [&](const std::vector<ast::AllowRule>& in, std::vector<ir::Allow>& out_list) {
     for (const auto& r : in) {
+      if (r.broken) continue;
       ir::Allow out;
       out.origin = origin(r);
       out.ports = services(r.allow, true);

@@ -33,6 +33,8 @@ inline constexpr const char* no_host_addrs = "FWC-W105";
 inline constexpr const char* redundant = "FWC-W106";
 // A construct the target can only approximate (a backend's lossy lowering).
 inline constexpr const char* approximated = "FWC-W107";
+// An IPv4-mapped IPv6 entry (::ffff:a.b.c.d) in a block list: it never matches IPv4 traffic.
+inline constexpr const char* mapped_address = "FWC-W108";
 // A target cannot hold the policy (no representation for a network, a provider limit).
 inline constexpr const char* target_limit = "FWC-E014";
 }  // namespace code

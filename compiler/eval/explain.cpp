@@ -20,7 +20,9 @@ bool is_loopback(const net::Address& a) {
 }
 }  // namespace
 
-Decision explain(const ir::Ruleset& rs, const Packet& pkt) {
+Decision explain(const ir::Ruleset& rs, const Packet& packet) {
+  // A mapped source is an IPv4 peer as a dual-stack socket shows it.
+  const Packet pkt{net::unmapped(packet.src), packet.proto, packet.port};
   const ir::Chain& in = rs.input;
   Decision d;
   if (is_loopback(pkt.src)) {

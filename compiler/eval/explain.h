@@ -26,6 +26,7 @@ struct Decision {
 
 // The first packet of a new inbound connection, evaluated with exactly the
 // order the host backends generate (docs/contract.md, "Evaluation order").
+// An IPv4-mapped IPv6 source (::ffff:a.b.c.d) is evaluated as a.b.c.d.
 Decision explain(const ir::Ruleset& rs, const Packet& pkt);
 
 }  // namespace fwc::eval

@@ -16,20 +16,6 @@ bool parse_port(std::string_view s, uint16_t& out) {
   return true;
 }
 
-// An address as sshd prints it; IPv4-mapped IPv6 becomes IPv4, a zone
-// index ("%eth0") is dropped.
-bool parse_addr(std::string_view s, net::Address& out) {
-  if (auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);
-  constexpr std::string_view mapped = "::ffff:";
-  if (s.size() > mapped.size() && s.substr(0, mapped.size()) == mapped && s.find('.') != std::string_view::npos) {
-    uint32_t v4 = 0;
-    if (!net::parse_ipv4(s.substr(mapped.size()), v4)) return false;
-    out = {net::Family::v4, v4};
-    return true;
-  }
-  return net::parse_address(s, out);
-}
-
 std::vector<std::string_view> fields(std::string_view s) {
   std::vector<std::string_view> out;
   size_t i = 0;
@@ -53,8 +39,8 @@ std::optional<SshConnection> parse_ssh_connection(std::string_view text) {
   auto f = fields(text);
   if (f.size() != 4) return std::nullopt;
   SshConnection c;
-  if (!parse_addr(f[0], c.client) || !parse_port(f[1], c.client_port) || !parse_addr(f[2], c.server) ||
-      !parse_port(f[3], c.server_port))
+  if (!net::parse_peer_address(f[0], c.client) || !parse_port(f[1], c.client_port) ||
+      !net::parse_peer_address(f[2], c.server) || !parse_port(f[3], c.server_port))
     return std::nullopt;
   return c;
 }
@@ -67,6 +53,22 @@ std::string lockout_problem(const ir::Ruleset& rs, const SshConnection& c) {
   return "the policy would " + std::string(ir::verdict_name(d.verdict)) + " your SSH session from " +
          net::format_address(c.client.family, c.client.value) + " to port " + std::to_string(c.server_port) +
          "/tcp: decided by " + rule;
+}
+
+SessionCheck check_session(const ir::Ruleset& rs, std::string_view ssh_connection) {
+  auto c = parse_ssh_connection(ssh_connection);
+  if (!c) {
+    std::string shown;  // printable and short: it is echoed to a terminal
+    for (char ch : ssh_connection.substr(0, 80)) shown += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
+    return {
+        "SSH_CONNECTION \"" + shown +
+            "\" is not 'CLIENT_ADDRESS CLIENT_PORT SERVER_ADDRESS SERVER_PORT': the lock-out guard cannot "
+            "check your session",
+        "unset SSH_CONNECTION if this is not an SSH session, or use --force"};
+  }
+  std::string why = lockout_problem(rs, *c);
+  if (why.empty()) return {};
+  return {why, "fix the policy, or use --force"};
 }
 
 std::vector<NodeMatch> match_nodes(const ir::Policy& p, const Identity& self) {

@@ -32,6 +32,14 @@ struct NodeMatch {
 // SSH port would not be accepted by `rs` ("" when it would be).
 std::string lockout_problem(const ir::Ruleset& rs, const SshConnection& c);
 
+// The guard's answer for an SSH_CONNECTION value: no problem when the
+// session survives; else why not (or why it cannot be checked: a value that
+// does not parse is refused, not skipped) and what to do.
+struct SessionCheck {
+  std::string problem, hint;
+};
+SessionCheck check_session(const ir::Ruleset& rs, std::string_view ssh_connection);
+
 // Nodes of `p` this host is: a node address among the host's addresses,
 // or its hostname (the node's `hostname`, else its name) equal to the host
 // name or its first label.

@@ -37,6 +37,7 @@ struct Rate {
 };
 
 struct Log {
+  SourceLoc loc;  // where the log is configured (the `log` key of defaults)
   std::string prefix;
   Rate rate{5, "minute"};
   std::string level = "info";
@@ -114,7 +115,9 @@ struct Node {
 };
 
 struct Defaults {
-  SourceLoc loc;
+  SourceLoc loc;                                               // the `defaults` map
+  SourceLoc inbound_loc, outbound_loc, forward_loc, icmp_loc;  // each key's own line
+  std::vector<std::string> ignore;                             // acknowledged warnings (FWC-W104)
   Verdict inbound = Verdict::drop;
   Verdict outbound = Verdict::accept;
   std::optional<Verdict> forward;
@@ -164,6 +167,7 @@ struct Ruleset {
   std::string policy_file;
   std::string selection;
   IcmpMode icmp = IcmpMode::essential;
+  SourceLoc icmp_loc;  // where defaults.icmp is set
   Chain input;
   std::optional<Chain> output;   // only when the policy restricts outbound
   std::optional<Chain> forward;  // only when the policy manages forwarding

@@ -65,6 +65,7 @@ Ruleset select(const Policy& p, const Selection& sel) {
   rs.policy_file = p.file;
   rs.selection = sel.label();
   rs.icmp = p.defaults.icmp;
+  rs.icmp_loc = p.defaults.icmp_loc;
   rs.selected = sel;
   rs.networks = p.networks;
   rs.cloud = p.cloud;
@@ -75,7 +76,7 @@ Ruleset select(const Policy& p, const Selection& sel) {
   rs.input.otherwise = pick(p.otherwise, p, sel);
   rs.input.policy = p.defaults.inbound;
   rs.input.log = p.defaults.log;
-  rs.input.default_origin = {"defaults.inbound", p.defaults.loc, {}, {}};
+  rs.input.default_origin = {"defaults.inbound", p.defaults.inbound_loc, {}, {}};
 
   auto outbound_blocks = pick(p.outbound_blocks, p, sel);
   auto outbound = pick(p.outbound, p, sel);
@@ -84,7 +85,7 @@ Ruleset select(const Policy& p, const Selection& sel) {
     c.blocks = std::move(outbound_blocks);
     c.allows = std::move(outbound);
     c.policy = p.defaults.outbound;
-    c.default_origin = {"defaults.outbound", p.defaults.loc, {}, {}};
+    c.default_origin = {"defaults.outbound", p.defaults.outbound_loc, {}, {}};
     rs.output = std::move(c);
   }
   auto forward = pick(p.forward, p, sel);
@@ -93,7 +94,7 @@ Ruleset select(const Policy& p, const Selection& sel) {
     c.allows = std::move(forward);
     // Forward allow rules only mean something when the rest is refused.
     c.policy = p.defaults.forward.value_or(Verdict::drop);
-    c.default_origin = {"defaults.forward", p.defaults.loc, {}, {}};
+    c.default_origin = {"defaults.forward", p.defaults.forward_loc, {}, {}};
     rs.forward = std::move(c);
   }
   return rs;

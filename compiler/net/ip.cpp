@@ -90,6 +90,36 @@ CidrParse parse_cidr(std::string_view text) {
   return result;
 }
 
+namespace {
+constexpr u128 kMappedPrefix = u128(0xffff) << 32;  // ::ffff:0:0/96
+}  // namespace
+
+bool is_v4_mapped(const Address& a) {
+  return a.family == Family::v6 && (a.value >> 32) == (kMappedPrefix >> 32);
+}
+
+bool is_v4_mapped(const Cidr& c) {
+  return c.family == Family::v6 && c.len >= 96 && (c.addr >> 32) == (kMappedPrefix >> 32);
+}
+
+Address unmapped(const Address& a) {
+  if (!is_v4_mapped(a)) return a;
+  return {Family::v4, a.value & 0xffffffffu};
+}
+
+bool parse_peer_address(std::string_view text, Address& out) {
+  size_t zone = text.find('%');
+  if (zone != std::string_view::npos) {
+    // A zone index qualifies an IPv6 address and is not empty.
+    if (text.find(':') == std::string_view::npos || zone + 1 == text.size()) return false;
+    text = text.substr(0, zone);
+  }
+  Address a;
+  if (!parse_address(text, a)) return false;
+  out = unmapped(a);
+  return true;
+}
+
 std::string format_address(Family f, u128 value) {
   char buf[INET6_ADDRSTRLEN];
   if (f == Family::v4) {

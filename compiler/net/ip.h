@@ -35,6 +35,17 @@ bool parse_address(std::string_view text, Address& out);
 // "addr" or "addr/len"; a bare address is a /32 or /128.
 CidrParse parse_cidr(std::string_view text);
 
+// IPv4-mapped IPv6 (::ffff:0:0/96) is how dual-stack sockets show IPv4
+// peers; on the wire such traffic is IPv4.
+bool is_v4_mapped(const Address& a);
+bool is_v4_mapped(const Cidr& c);  // the block lies inside ::ffff:0:0/96
+// A mapped address as the IPv4 address it stands for; others unchanged.
+Address unmapped(const Address& a);
+// An address as a host reports a peer (SSH_CONNECTION, --from): any form
+// parse_address takes, an IPv6 zone index ("%eth0") dropped, a mapped
+// address taken as its IPv4 address.
+bool parse_peer_address(std::string_view text, Address& out);
+
 inline unsigned width(Family f) { return f == Family::v4 ? 32 : 128; }
 inline u128 family_max(Family f) {
   return f == Family::v4 ? u128(0xffffffffu) : ~u128(0);

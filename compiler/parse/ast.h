@@ -74,6 +74,9 @@ struct RuleBase {
   std::string comment;
   Scope scope;
   std::vector<Text> ignore;  // warning codes this rule acknowledges
+  // The loader reported an error inside the rule: resolution skips it, so
+  // one mistake does not cascade into more.
+  bool broken = false;
   std::string label() const {  // "inbound[2] public-web"
     std::string out = kind + "[" + std::to_string(index) + "]";
     return name.empty() ? out : out + " " + name;
@@ -112,13 +115,23 @@ struct RateLimit : RuleBase {
 };
 
 struct Defaults {
-  SourceLoc loc;
+  SourceLoc loc;  // the `defaults` map
+  // Where each key stands (the map's location when the key is absent), so
+  // what is said about a default points at its own line.
+  SourceLoc inbound_loc, outbound_loc, forward_loc, icmp_loc, log_loc;
   Text inbound{"drop", {}};
   Text outbound{"accept", {}};
   std::optional<Text> forward;
   Text icmp{"essential", {}};
   std::vector<Text> ssh;  // service items used by the lock-out check
   std::optional<LogSpec> log;
+  std::vector<Text> ignore;  // warning codes acknowledged for the defaults (FWC-W104)
+};
+
+// Sections the loader could not read completely: a reference to a name of
+// that kind may name what was lost, so it is not reported as unknown.
+struct Incomplete {
+  bool networks = false, services = false, nodes = false, roles = false;
 };
 
 struct CloudSettings {
@@ -145,6 +158,7 @@ struct Policy {
   std::vector<AllowRule> inbound, outbound, forward;
   std::vector<RateLimit> rate_limits;
   CloudSettings cloud;
+  Incomplete incomplete;
 };
 
 }  // namespace fwc::ast

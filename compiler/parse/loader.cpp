@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "compiler/parse/yaml_walker.h"
@@ -54,17 +55,23 @@ class PolicyReader {
   std::optional<ast::Text> log_prefix(const YAML::Node& n, const std::string& what);
   std::vector<int64_t> ids(const YAML::Node& n, const std::string& what);
   std::vector<std::string> strings(const YAML::Node& n, const std::string& what);
+  // The warning codes of an `ignore` list that are among `codes`; others are errors.
+  std::vector<ast::Text> acknowledged(const YAML::Node& n, const std::string& what, const char* who,
+                                      const std::vector<std::string>& codes);
 
   YamlWalker& w_;
   ast::Policy& p_;
 };
 
 void PolicyReader::read_document(const YAML::Node& root) {
+  size_t before = w_.diags().error_count();
   if (!w_.expect_map(root, "the policy",
                      {"fwc", "name", "description", "include", "networks", "services", "roles",
                       "nodes", "defaults", "block", "inbound", "outbound", "forward", "rate_limits",
                       "cloud"}))
     return;
+  // A misspelt section may be any of them.
+  if (w_.diags().error_count() > before) p_.incomplete = {true, true, true, true};
   p_.loc = w_.loc(root);
   if (!root["fwc"]) {
     w_.diags().error(code::missing_key, p_.loc, "the policy needs 'fwc: 1' (the language version)");
@@ -81,8 +88,11 @@ void PolicyReader::read_document(const YAML::Node& root) {
     if (auto t = w_.scalar(d, "description")) p_.description = t->value;
   }
   read_fragment(root);
+  size_t errors = w_.diags().error_count();
   if (auto n = root["roles"]) read_roles(n);
   if (auto n = root["nodes"]) read_nodes(n);
+  // Nodes declare roles too: a lost node may be what a role reference names.
+  if (w_.diags().error_count() > errors) p_.incomplete.roles = p_.incomplete.nodes = true;
   if (auto n = root["defaults"]) read_defaults(n);
   if (auto n = root["block"]) read_blocks(n);
   if (auto n = root["inbound"]) read_allows(n, "inbound", p_.inbound);
@@ -93,13 +103,29 @@ void PolicyReader::read_document(const YAML::Node& root) {
 }
 
 void PolicyReader::read_fragment(const YAML::Node& root) {
-  if (auto n = root["networks"]) read_networks(n);
-  if (auto n = root["services"]) read_services(n);
+  if (auto n = root["networks"]) {
+    size_t errors = w_.diags().error_count();
+    read_networks(n);
+    p_.incomplete.networks |= w_.diags().error_count() > errors;
+  }
+  if (auto n = root["services"]) {
+    size_t errors = w_.diags().error_count();
+    read_services(n);
+    p_.incomplete.services |= w_.diags().error_count() > errors;
+  }
+}
+
+// A key repeated in one mapping is reported by expect_map; the later
+// entries are skipped so that resolution does not report them again.
+bool repeated(const YAML::Node& key, std::set<std::string>& seen) {
+  return key.IsScalar() && !seen.insert(key.Scalar()).second;
 }
 
 void PolicyReader::read_networks(const YAML::Node& n) {
   if (!w_.expect_map(n, "networks")) return;
+  std::set<std::string> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
+    if (repeated(it->first, seen)) continue;
     auto name = w_.key(it->first, "network name");
     if (name) read_network(*name, it->second);
   }
@@ -112,6 +138,7 @@ void PolicyReader::read_network(const ast::Text& name, const YAML::Node& n) {
   if (n.IsScalar() || n.IsSequence()) {
     net.addresses = w_.scalar_list(n, what);
   } else if (n.IsMap()) {
+    size_t errors = w_.diags().error_count();
     w_.expect_map(n, what,
                   {"addresses", "except", "file", "description", "digitalocean", "aws", "hetzner"});
     if (auto a = n["addresses"]) net.addresses = w_.scalar_list(a, what + " addresses");
@@ -122,7 +149,9 @@ void PolicyReader::read_network(const ast::Text& name, const YAML::Node& n) {
     }
     for (const char* provider : {"digitalocean", "aws", "hetzner"})
       if (auto c = n[provider]) read_native(net, provider, c);
-    if (net.addresses.empty() && net.files.empty() && net.native.empty() && !n["addresses"])
+    // A cloud reference that was refused is not also a missing one.
+    if (net.addresses.empty() && net.files.empty() && net.native.empty() && !n["addresses"] &&
+        w_.diags().error_count() == errors)
       w_.diags().error(code::missing_key, w_.loc(n),
                        what + " needs 'addresses', 'file' or a cloud reference");
   } else {
@@ -175,7 +204,9 @@ void PolicyReader::read_native(ast::Network& net, const char* provider, const YA
 
 void PolicyReader::read_services(const YAML::Node& n) {
   if (!w_.expect_map(n, "services")) return;
+  std::set<std::string> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
+    if (repeated(it->first, seen)) continue;
     auto name = w_.key(it->first, "service name");
     if (!name) continue;
     ast::Service s;
@@ -193,8 +224,11 @@ void PolicyReader::read_roles(const YAML::Node& n) {
       if (w_.name_ok(t, "role name")) p_.roles.push_back(t);
   } else if (n.IsMap()) {
     w_.expect_map(n, "roles");
-    for (auto it = n.begin(); it != n.end(); ++it)
+    std::set<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (repeated(it->first, seen)) continue;
       if (auto t = w_.key(it->first, "role name")) p_.roles.push_back(*t);
+    }
   } else {
     w_.type_error(n, "roles", "a list or a map");
   }
@@ -202,7 +236,9 @@ void PolicyReader::read_roles(const YAML::Node& n) {
 
 void PolicyReader::read_nodes(const YAML::Node& n) {
   if (!w_.expect_map(n, "nodes")) return;
+  std::set<std::string> seen;
   for (auto it = n.begin(); it != n.end(); ++it) {
+    if (repeated(it->first, seen)) continue;
     auto name = w_.key(it->first, "node name");
     if (!name) continue;
     std::string what = "node '" + name->value + "'";
@@ -230,6 +266,16 @@ void PolicyReader::read_nodes(const YAML::Node& n) {
 }
 
 std::optional<ast::Text> PolicyReader::log_prefix(const YAML::Node& n, const std::string& what) {
+  if (n.IsScalar() && scalar_style(n) == ScalarStyle::plain &&
+      (is_yaml11_boolean(n.Scalar()) || n.Scalar() == "true" || n.Scalar() == "True" ||
+       n.Scalar() == "TRUE" || w_.is_false(n))) {
+    // `log: yes` or `log: off` means a switch, not the prefix "yes".
+    w_.diags().error(code::wrong_type, w_.loc(n), what + " must be a log prefix, not a boolean",
+                     "quote it to use '" + n.Scalar() +
+                         "' as the prefix; for no log, leave 'log' out (or, in defaults, write false)",
+                     static_cast<uint32_t>(n.Scalar().size()));
+    return std::nullopt;
+  }
   auto t = w_.scalar(n, what);
   if (!t) return std::nullopt;
   bool printable = t->value.size() <= 64;
@@ -266,9 +312,15 @@ std::optional<ast::LogSpec> PolicyReader::read_log_spec(const YAML::Node& n, con
 }
 
 void PolicyReader::read_defaults(const YAML::Node& n) {
-  if (!w_.expect_map(n, "defaults", {"inbound", "outbound", "forward", "icmp", "ssh", "log"})) return;
+  if (!w_.expect_map(n, "defaults", {"inbound", "outbound", "forward", "icmp", "ssh", "log", "ignore"}))
+    return;
   ast::Defaults& d = p_.defaults;
   d.loc = w_.loc(n);
+  d.inbound_loc = w_.key_loc(n, "inbound");
+  d.outbound_loc = w_.key_loc(n, "outbound");
+  d.forward_loc = w_.key_loc(n, "forward");
+  d.icmp_loc = w_.key_loc(n, "icmp");
+  d.log_loc = w_.key_loc(n, "log");
   if (auto v = n["inbound"]) {
     if (auto t = w_.word(v, "defaults.inbound", {"drop", "reject", "accept"})) d.inbound = *t;
   }
@@ -283,9 +335,26 @@ void PolicyReader::read_defaults(const YAML::Node& n) {
   }
   if (auto v = n["ssh"]) d.ssh = w_.scalar_list(v, "defaults.ssh");
   if (auto v = n["log"]) {
-    if (!(v.IsScalar() && (v.Scalar() == "false" || v.Scalar() == "off")))
-      d.log = read_log_spec(v, "defaults.log");
+    if (!w_.is_false(v)) d.log = read_log_spec(v, "defaults.log");
   }
+  if (auto v = n["ignore"]) d.ignore = acknowledged(v, "defaults ignore", "defaults", {code::lockout});
+}
+
+std::vector<ast::Text> PolicyReader::acknowledged(const YAML::Node& n, const std::string& what,
+                                                  const char* who, const std::vector<std::string>& codes) {
+  std::vector<ast::Text> out;
+  std::string list;
+  for (const auto& c : codes) list += (list.empty() ? "" : ", ") + c;
+  for (auto& t : w_.scalar_list(n, what)) {
+    if (std::find(codes.begin(), codes.end(), t.value) != codes.end()) {
+      out.push_back(t);
+      continue;
+    }
+    std::string hint = did_you_mean(t.value, codes);
+    w_.diags().error(code::bad_value, t.loc, "'" + t.value + "' is not a warning " + who + " can acknowledge",
+                     hint.empty() ? "acknowledge " + list : hint, t.length());
+  }
+  return out;
 }
 
 bool PolicyReader::read_rule_base(const YAML::Node& n, ast::RuleBase& r) {
@@ -299,20 +368,9 @@ bool PolicyReader::read_rule_base(const YAML::Node& n, ast::RuleBase& r) {
   }
   if (auto v = n["roles"]) r.scope.roles = w_.scalar_list(v, what + " roles");
   if (auto v = n["nodes"]) r.scope.nodes = w_.scalar_list(v, what + " nodes");
-  if (auto v = n["ignore"]) {
-    for (auto& t : w_.scalar_list(v, what + " ignore")) {
-      static const std::vector<std::string> kRuleWarnings = {code::shadowed, code::admin_open, code::no_host_addrs,
-                                                                   code::approximated};
-      bool known = std::find(kRuleWarnings.begin(), kRuleWarnings.end(), t.value) != kRuleWarnings.end();
-      if (!known)
-        w_.diags().error(code::bad_value, t.loc, "'" + t.value + "' is not a warning a rule can acknowledge",
-                         did_you_mean(t.value, kRuleWarnings).empty()
-                             ? "rules can acknowledge FWC-W102, FWC-W103, FWC-W105 and FWC-W107"
-                             : did_you_mean(t.value, kRuleWarnings),
-                         t.length());
-      else r.ignore.push_back(t);
-    }
-  }
+  if (auto v = n["ignore"])
+    r.ignore = acknowledged(v, what + " ignore", "a rule",
+                            {code::shadowed, code::admin_open, code::no_host_addrs, code::approximated});
   return true;
 }
 
@@ -324,6 +382,7 @@ void PolicyReader::read_blocks(const YAML::Node& n) {
     r.kind = "block";
     r.index = index++;
     std::string what = "block[" + std::to_string(r.index) + "]";
+    size_t errors = w_.diags().error_count();
     if (!w_.expect_map(item, what,
                        {"name", "from", "to", "services", "action", "log", "comment", "roles", "nodes", "ignore"}))
       continue;
@@ -341,6 +400,7 @@ void PolicyReader::read_blocks(const YAML::Node& n) {
       if (auto t = w_.word(v, what + " action", {"drop", "reject"})) r.action = *t;
     }
     if (auto v = item["log"]) r.log = log_prefix(v, what + " log");
+    r.broken = w_.diags().error_count() > errors;
     p_.block.push_back(std::move(r));
   }
 }
@@ -355,6 +415,7 @@ void PolicyReader::read_allows(const YAML::Node& n, const char* kind,
     r.kind = k;
     r.index = index++;
     std::string what = k + "[" + std::to_string(r.index) + "]";
+    size_t errors = w_.diags().error_count();
     bool ok = k == "inbound" ? w_.expect_map(item, what,
                                              {"name", "allow", "from", "log", "otherwise", "comment",
                                               "roles", "nodes", "ignore"})
@@ -389,6 +450,7 @@ void PolicyReader::read_allows(const YAML::Node& n, const char* kind,
         r.otherwise = o;
       }
     }
+    r.broken = w_.diags().error_count() > errors;
     out.push_back(std::move(r));
   }
 }
@@ -401,6 +463,7 @@ void PolicyReader::read_rate_limits(const YAML::Node& n) {
     r.kind = "rate_limits";
     r.index = index++;
     std::string what = "rate_limits[" + std::to_string(r.index) + "]";
+    size_t errors = w_.diags().error_count();
     if (!w_.expect_map(item, what,
                        {"name", "service", "services", "from", "rate", "burst", "per_source", "action",
                         "log", "comment", "roles", "nodes", "ignore"}))
@@ -425,6 +488,7 @@ void PolicyReader::read_rate_limits(const YAML::Node& n) {
       if (auto t = w_.word(v, what + " action", {"drop", "reject"})) r.action = *t;
     }
     if (auto v = item["log"]) r.log = log_prefix(v, what + " log");
+    r.broken = w_.diags().error_count() > errors;
     p_.rate_limits.push_back(std::move(r));
   }
 }
@@ -494,6 +558,8 @@ void load_includes(const YAML::Node& root, YamlWalker& w, ast::Policy& policy, D
   YAML::Node inc = root["include"];
   if (!inc) return;
   std::string dir = directory_of(policy.file);
+  // A fragment that cannot be read may hold the names rules refer to.
+  size_t errors = diags.error_count();
   for (const auto& t : w.scalar_list(inc, "include")) {
     std::string path = join_path(dir, t.value);
     std::string text;
@@ -509,6 +575,7 @@ void load_includes(const YAML::Node& root, YamlWalker& w, ast::Policy& policy, D
     if (!fw.expect_map(*doc, "an included file", {"fwc", "networks", "services"})) continue;
     PolicyReader(fw, policy).read_fragment(*doc);
   }
+  if (diags.error_count() > errors) policy.incomplete.networks = policy.incomplete.services = true;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "compiler/parse/yaml_walker.h"
 
+#include <algorithm>
 #include <set>
 
 namespace fwc::parse {
@@ -12,6 +13,30 @@ const char* kind_name(const YAML::Node& n) {
     case YAML::NodeType::Null: return "nothing (null)";
     default: return "nothing";
   }
+}
+
+namespace {
+constexpr const char* kCoreTag = "tag:yaml.org,2002:";
+
+bool is_core_boolean(const std::string& s, bool value) {
+  return value ? (s == "true" || s == "True" || s == "TRUE") : (s == "false" || s == "False" || s == "FALSE");
+}
+}  // namespace
+
+ScalarStyle scalar_style(const YAML::Node& n) {
+  const std::string& tag = n.Tag();
+  if (tag == "?") return ScalarStyle::plain;
+  // yaml-cpp tags quoted scalars "!" (the non-specific tag).
+  if (tag == "!" || tag == std::string(kCoreTag) + "str") return ScalarStyle::string;
+  return ScalarStyle::tagged;
+}
+
+bool is_yaml11_boolean(const std::string& s) {
+  static const char* const words[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+                                      "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
+  for (const char* w : words)
+    if (s == w) return true;
+  return false;
 }
 
 SourceLoc YamlWalker::loc(const YAML::Node& n) const {
@@ -81,6 +106,11 @@ std::optional<ast::Text> YamlWalker::scalar(const YAML::Node& n, const std::stri
     type_error(n, what, "a string");
     return std::nullopt;
   }
+  if (scalar_style(n) == ScalarStyle::tagged && n.Tag().rfind(kCoreTag, 0) == 0) {
+    // !!bool, !!int, ...: the author said it is not a string.
+    diags_.error(code::wrong_type, loc(n), what + " must be a string, not !!" + n.Tag().substr(18));
+    return std::nullopt;
+  }
   return ast::Text{n.Scalar(), loc(n)};
 }
 
@@ -106,17 +136,34 @@ std::vector<ast::Text> YamlWalker::scalar_list(const YAML::Node& n, const std::s
 }
 
 std::optional<bool> YamlWalker::boolean(const YAML::Node& n, const std::string& what) {
-  if (n.IsScalar()) {
-    const std::string& s = n.Scalar();
-    if (s == "true" || s == "yes" || s == "on") return true;
-    if (s == "false" || s == "no" || s == "off") return false;
-  }
-  diags_.error(code::wrong_type, loc(n), what + " must be true or false");
+  bool typed =
+      n.IsScalar() && (scalar_style(n) == ScalarStyle::plain || n.Tag() == std::string(kCoreTag) + "bool");
+  if (typed && is_core_boolean(n.Scalar(), true)) return true;
+  if (typed && is_core_boolean(n.Scalar(), false)) return false;
+  std::string hint;
+  if (n.IsScalar() && scalar_style(n) == ScalarStyle::string)
+    hint = "a quoted value (or !!str) is a string: write true or false without quotes";
+  else if (n.IsScalar() && is_yaml11_boolean(n.Scalar()))
+    hint = "'" + n.Scalar() + "' is a boolean only in YAML 1.1; fwc reads YAML 1.2: write true or false";
+  diags_.error(code::wrong_type, loc(n), what + " must be true or false", hint,
+               n.IsScalar() ? static_cast<uint32_t>(std::max<size_t>(n.Scalar().size(), 1)) : 1);
   return std::nullopt;
+}
+
+bool YamlWalker::is_false(const YAML::Node& n) const {
+  bool typed =
+      n.IsScalar() && (scalar_style(n) == ScalarStyle::plain || n.Tag() == std::string(kCoreTag) + "bool");
+  return typed && is_core_boolean(n.Scalar(), false);
 }
 
 std::optional<int64_t> YamlWalker::integer(const YAML::Node& n, const std::string& what,
                                            int64_t min, int64_t max) {
+  if (n.IsScalar() && scalar_style(n) == ScalarStyle::string) {
+    diags_.error(code::wrong_type, loc(n), what + " must be a whole number, not a quoted string",
+                 "write the number without quotes",
+                 static_cast<uint32_t>(std::max<size_t>(n.Scalar().size(), 1)));
+    return std::nullopt;
+  }
   if (n.IsScalar()) {
     const std::string& s = n.Scalar();
     size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;

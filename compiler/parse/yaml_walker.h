@@ -35,7 +35,12 @@ class YamlWalker {
   std::optional<ast::Text> key(const YAML::Node& k, const std::string& what);
   // A scalar or a list of scalars.
   std::vector<ast::Text> scalar_list(const YAML::Node& n, const std::string& what);
+  // YAML 1.2 core booleans only: plain true/True/TRUE/false/False/FALSE or
+  // !!bool; a quoted or !!str value is a string (FWC-E002), and so are the
+  // YAML 1.1 words (yes, no, on, off), with a hint.
   std::optional<bool> boolean(const YAML::Node& n, const std::string& what);
+  // Whether n is the boolean false (quietly: no diagnostic).
+  bool is_false(const YAML::Node& n) const;
   std::optional<int64_t> integer(const YAML::Node& n, const std::string& what, int64_t min,
                                  int64_t max);
   // One of the listed words; reports bad values.
@@ -52,5 +57,12 @@ class YamlWalker {
 };
 
 const char* kind_name(const YAML::Node& n);
+
+// How a scalar was written: plain (untagged, unquoted), a string (quoted or
+// !!str), or with another explicit tag (!!bool, !!int, ...).
+enum class ScalarStyle { plain, string, tagged };
+ScalarStyle scalar_style(const YAML::Node& n);
+// YAML 1.1 booleans that YAML 1.2 reads as strings (yes, No, ON, ...).
+bool is_yaml11_boolean(const std::string& s);
 
 }  // namespace fwc::parse

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Malformed-policy corpus: every file must make `fwc lint` exit 2 with each
-expected diagnostic (code at file:line:col) and never crash.
+"""Malformed-policy corpus: every file must make `fwc lint --strict` exit 2
+(1 when it expects only warnings) with each expected diagnostic (code at
+file:line:col) and never crash.
 
 Each corpus file starts with one or more `# expect: LINE:COL CODE` lines;
 `?:?` accepts any location, `lists/x.txt:LINE:COL` points into another file
@@ -29,25 +30,28 @@ def expectations(path):
 
 def check(fwc, path):
     rel = os.path.relpath(path)
-    res = subprocess.run([fwc, "lint", rel], capture_output=True)
+    res = subprocess.run([fwc, "lint", "--strict", rel], capture_output=True)
     text = res.stdout.decode(errors="replace") + res.stderr.decode(errors="replace")
     problems = []
     if res.returncode < 0 or res.returncode > 3:
         return [f"crashed (status {res.returncode})\n{text}"]
-    if res.returncode != 2:
-        problems.append(f"exit {res.returncode}, expected 2")
     wanted = expectations(path)
+    # A file that only expects warnings fails `lint --strict` with exit 1.
+    status = 2 if any(code.startswith("FWC-E") for _, code in wanted) else 1
+    if res.returncode != status:
+        problems.append(f"exit {res.returncode}, expected {status}")
     if not wanted:
         problems.append("no '# expect:' header")
     for where, code in wanted:
+        severity = "error" if code.startswith("FWC-E") else "warning"
         if where == "?:?":
-            pattern = rf"^\S+:\d+:\d+: error: .*\[{code}\]$"
+            pattern = rf"^\S+:\d+:\d+: {severity}: .*\[{code}\]$"
         elif re.match(r"^\d+:\d+$", where):
-            pattern = rf"^{re.escape(rel)}:{where}: error: .*\[{code}\]$"
+            pattern = rf"^{re.escape(rel)}:{where}: {severity}: .*\[{code}\]$"
         else:
             target = os.path.relpath(CORPUS / where.rsplit(":", 2)[0])
             loc = ":".join(where.rsplit(":", 2)[1:])
-            pattern = rf"^{re.escape(target)}:{loc}: error: .*\[{code}\]$"
+            pattern = rf"^{re.escape(target)}:{loc}: {severity}: .*\[{code}\]$"
         if not re.search(pattern, text, re.M):
             problems.append(f"missing {code} at {where}")
     if problems:

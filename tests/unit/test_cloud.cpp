@@ -199,7 +199,7 @@ inbound:
       const char* text;
       uint32_t line;
     };
-    for (Expect e : {Expect{"defaults.inbound: ", 4}, Expect{"defaults.log: ", 4},
+    for (Expect e : {Expect{"defaults.inbound: ", 4}, Expect{"defaults.log: ", 5},
                      Expect{"block[0] scanners: the", 7}, Expect{"rate_limits[0] web-rate: ", 12},
                      Expect{"inbound[0] web: ", 16}, Expect{"inbound[0] web otherwise: ", 20}}) {
       INFO(e.text);

@@ -341,7 +341,9 @@ TEST_CASE("explain: IPv6 sources, any4 and any6", "[explain][ipv6]") {
 
   CHECK(ask(p, "198.51.100.1", "80/tcp").verdict == Verdict::accept);
   CHECK(ask(p, "2001:db8::1", "80/tcp").verdict == Verdict::drop);
-  CHECK(ask(p, "::ffff:198.51.100.1", "80/tcp").verdict == Verdict::drop);  // mapped is IPv6
+  // Mapped is how a dual-stack socket shows an IPv4 peer: answered as IPv4.
+  CHECK(ask(p, "::ffff:198.51.100.1", "80/tcp").verdict == Verdict::accept);
+  CHECK(ask(p, "::ffff:198.51.100.1", "8080/tcp").verdict == Verdict::drop);
 
   CHECK(ask(p, "2001:db8::1", "8080/tcp").verdict == Verdict::accept);
   CHECK(ask(p, "fe80::1", "8080/tcp").verdict == Verdict::accept);

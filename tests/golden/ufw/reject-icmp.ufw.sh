@@ -50,6 +50,8 @@ ufw logging low
 # approximation: ufw cannot set log prefixes or rates: this rule logs new
 #   connections as '[UFW BLOCK] ' at 3/minute (burst 10), not as 'scan-ssh: '
 #   at 10/minute
+# approximation: ufw rejects TCP connections to these ports with a TCP reset,
+#   where the nftables and iptables targets answer ICMP port-unreachable
 ufw reject log from 198.51.100.0/25 to any port 22 proto tcp comment 'block[0] scanners-ssh (tests/golden/cases/reject-icmp.yaml:12)'
 ufw reject log from 2001:db8:bad::/48 to any port 22 proto tcp comment 'block[0] scanners-ssh (tests/golden/cases/reject-icmp.yaml:12)'
 
