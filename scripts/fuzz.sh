@@ -32,24 +32,6 @@ targets=()
 for h in "${harnesses[@]}"; do targets+=("fwc_${h}_fuzz"); done
 ninja -C build-fuzz -j2 "${targets[@]}"
 
-# Each seed policy followed by the files it names, in the compile harness's
-# "#>> NAME" form, so the seeds reach list files and includes.
-bundle_seeds() {
-  local out=$1 policy dir ref
-  mkdir -p "$out"
-  for policy in policies/*.yaml tests/golden/cases/*.yaml tests/malformed/*.yaml; do
-    dir=$(dirname "$policy")
-    {
-      cat "$policy"
-      for ref in $(grep -oE '(lists|fragments)/[A-Za-z0-9._-]+' "$policy" | sort -u); do
-        [ -f "$dir/$ref" ] || continue
-        printf '\n#>> %s\n' "$ref"
-        cat "$dir/$ref"
-      done
-    } >"$out/$(basename "$dir")-$(basename "$policy")"
-  done
-}
-
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 mkdir -p build-fuzz/artifacts
 rm -f build-fuzz/artifacts/*
@@ -60,7 +42,8 @@ for h in "${harnesses[@]}"; do
   mkdir -p "$corpus"
   seeds=(policies tests/malformed tests/golden/cases fuzz/seeds fuzz/regressions)
   if [ "$h" = compile ]; then
-    bundle_seeds build-fuzz/seeds-bundled
+    rm -rf build-fuzz/seeds-bundled
+    fuzz/bundle_seeds.sh "$PWD/build-fuzz/seeds-bundled"
     seeds+=(build-fuzz/seeds-bundled)
   fi
   echo "== fuzz: $h harness for ${seconds}s"
