@@ -42,8 +42,10 @@ std::vector<eval::Packet> sample_packets() {
   return out;
 }
 
-// A target returns artefacts exactly when it reports no error.
-void compile_with(const backend::BackendInfo& target, const ir::Ruleset& rs) {
+// A target returns artefacts exactly when it reports no error. With
+// `twice`, a second compile by a fresh backend must give the same files
+// (goldens and `fwc diff` rely on it).
+void compile_with(const backend::BackendInfo& target, const ir::Ruleset& rs, bool twice) {
   DiagnosticEngine diags;
   auto artefacts = target.make()->compile(rs, diags);
   const std::string where = std::string(target.name) + ", " + rs.selection;
@@ -55,6 +57,12 @@ void compile_with(const backend::BackendInfo& target, const ir::Ruleset& rs) {
     require(!a.suffix.empty(), "every artefact has a file name suffix", where);
     require(a.text.find('\0') == std::string::npos, "no NUL byte in an artefact", where + ", " + a.suffix);
   }
+  if (!twice) return;
+  DiagnosticEngine again;
+  auto second = target.make()->compile(rs, again);
+  require(second && second->size() == artefacts->size(), "a second compile gives as many files", where);
+  for (size_t i = 0; i < second->size(); ++i)
+    require((*second)[i].text == (*artefacts)[i].text, "a second compile gives the same text", where);
 }
 
 void explain_cloud(const ir::Ruleset& rs, const std::vector<eval::Packet>& packets) {
@@ -69,11 +77,11 @@ void explain_cloud(const ir::Ruleset& rs, const std::vector<eval::Packet>& packe
   }
 }
 
-void check_selection(const ir::Policy& policy, const ir::Selection& sel) {
+void check_selection(const ir::Policy& policy, const ir::Selection& sel, bool twice) {
   DiagnosticEngine diags;
   if (!ir::validate_selection(policy, sel, diags) || diags.has_errors()) return;
   ir::Ruleset rs = ir::select(policy, sel);
-  for (const auto& target : backend::registry()) compile_with(target, rs);
+  for (const auto& target : backend::registry()) compile_with(target, rs, twice);
   static const std::vector<eval::Packet> packets = sample_packets();
   for (const auto& p : packets) (void)eval::explain(rs, p);
   explain_cloud(rs, packets);
@@ -92,7 +100,8 @@ void compile_everything(const std::string& policy_text, const std::string& polic
   if (std::none_of(selections.begin(), selections.end(),
                    [](const ir::Selection& s) { return s.kind == ir::Selection::Kind::none; }))
     selections.push_back(ir::Selection{});  // usually refused (scoped rules): validate_selection's errors
-  for (const auto& sel : selections) check_selection(*policy, sel);
+  // Determinism is checked on the first selection only, to keep runs fast.
+  for (size_t i = 0; i < selections.size(); ++i) check_selection(*policy, selections[i], i == 0);
 }
 
 }  // namespace fwc::fuzz

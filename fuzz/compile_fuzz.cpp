@@ -2,8 +2,8 @@
 // as a policy, every node and role of it is compiled with every target in
 // the registry, and a few packets are explained. Only invariants are
 // checked: no crash, no undefined behaviour, no escaping exception, and a
-// target either returns artefacts (without NUL bytes) and no errors, or
-// returns none and reports an error.
+// target either returns artefacts (without NUL bytes, the same when
+// compiled again) and no errors, or returns none and reports an error.
 //
 // Input: the policy, optionally followed by the files it references, each
 // introduced by a line "#>> RELATIVE/PATH" (the policy is the text before
