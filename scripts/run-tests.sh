@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: install, build, run every test (unit, golden,
 # malformed corpus, kernel agreement in network namespaces, formats, schema,
-# packaging), a bounded libFuzzer run of the policy loader, then the suite
-# again under AddressSanitizer and UndefinedBehaviorSanitizer (see below).
-#   FWC_FUZZ_SECONDS   length of the fuzz run (default 60)
+# packaging), bounded libFuzzer runs of the loader and compile harnesses,
+# then the suite again under AddressSanitizer and UndefinedBehaviorSanitizer
+# (see below).
+#   FWC_FUZZ_SECONDS   length of each fuzz harness run (default 60; two harnesses)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -13,7 +14,7 @@ scripts/build.sh build
 stage "test suite"
 (cd build && ctest --output-on-failure)
 
-stage "fuzz: policy loader, ${FWC_FUZZ_SECONDS:-60}s"
+stage "fuzz: loader and compile harnesses, ${FWC_FUZZ_SECONDS:-60}s each"
 status=0
 scripts/fuzz.sh "${FWC_FUZZ_SECONDS:-60}" || status=$?
 if [ "$status" -eq 77 ] && [ "${CI:-}" != "true" ]; then
