@@ -70,7 +70,7 @@ int run_lint(const LintOptions& o) {
     std::string out = sarif_report(diags.sorted(), FWC_VERSION);
     std::fwrite(out.data(), 1, out.size(), stdout);
   } else if (o.format == "github") {
-    std::string out = github_report(diags.sorted());
+    std::string out = github_report(cap_per_file(diags.sorted()));  // as text: 100 per file
     std::fwrite(out.data(), 1, out.size(), stdout);
   } else {
     print_diagnostics(diags, stdout);

@@ -66,6 +66,16 @@ SEMANTIC = {
     "41-file-list-bad-lines": "list files are read by fwc",
     "54-multi-unknown-references": "reference resolution",
     "58-include-missing": "included files are read by fwc",
+    "65-file-list-directory": "list files are read by fwc",
+    "66-file-list-dev-zero": "list files are read by fwc",
+    "67-file-list-dev-null": "list files are read by fwc",
+    "68-include-directory": "included files are read by fwc",
+    "69-include-dev-zero": "included files are read by fwc",
+    "70-include-not-a-fragment": "included files are read by fwc",
+    "71-include-alias-bomb": "included files are read by fwc (YAML node limit)",
+    "72-include-twice": "included files are read by fwc",
+    "73-file-list-escape-bytes": "list files are read by fwc",
+    "74-include-yaml-error": "included files are read by fwc",
 }
 EXPECT = re.compile(r"^# expect: (\d+):\d+ FWC-[EW]\d{3}\s*$")
 
