@@ -28,7 +28,9 @@ const char* kind_of(mode_t mode) {
   return "is not a regular file";
 }
 
-InputRead too_large(size_t max_bytes) { return {false, "is larger than " + size_text(max_bytes)}; }
+InputRead too_large(size_t max_bytes) {
+  return {false, "is larger than " + size_text(max_bytes)};
+}
 
 // Reads to the end, or fails once more than max_bytes arrived (a file that
 // grows while read, or a stream). A non-blocking descriptor with no data
@@ -49,14 +51,16 @@ InputRead read_bounded(int fd, size_t max_bytes, std::string& out) {
   }
 }
 
-InputRead open_and_read(const std::string& path, int flags, bool streams_ok, size_t max_bytes, std::string& out) {
+InputRead open_and_read(const std::string& path, int flags, bool streams_ok, size_t max_bytes,
+                        std::string& out) {
   Fd f{::open(path.c_str(), flags | O_RDONLY | O_NOCTTY | O_CLOEXEC)};
   if (f.fd < 0) return {false, std::strerror(errno)};
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return {false, std::strerror(errno)};
   bool stream = S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && ::isatty(f.fd));
   if (!S_ISREG(st.st_mode) && !(streams_ok && stream)) return {false, kind_of(st.st_mode)};
-  if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > max_bytes) return too_large(max_bytes);
+  if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > max_bytes)
+    return too_large(max_bytes);
   return read_bounded(f.fd, max_bytes, out);
 }
 
@@ -72,7 +76,8 @@ InputRead read_policy_input(const std::string& path, size_t max_bytes, std::stri
 }
 
 std::string size_text(size_t bytes) {
-  if (bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0)
+    return std::to_string(bytes >> 20) + " MiB";
   if (bytes >= 1024 && bytes % 1024 == 0) return std::to_string(bytes >> 10) + " KiB";
   return std::to_string(bytes) + " bytes";
 }

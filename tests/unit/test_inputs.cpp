@@ -2,12 +2,11 @@
 // regular files, oversized files, lists and fragments that must not be
 // echoed, aliases and includes that would amplify, many diagnostics
 // (docs/contract.md, fwc-policy(5) "Limits").
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -169,7 +168,8 @@ TEST_CASE("printable escapes control characters, DEL and bytes that are not UTF-
   CHECK(printable("a\nb\tc\rd") == "a\\nb\\tc\\rd");
   CHECK(printable(std::string("nul\0del\x7f", 8)) == "nul\\x00del\\x7f");
   CHECK(printable("\xff\xc3") == "\\xff\\xc3");
-  CHECK(printable("csi\xc2\x9b" "1m") == "csi\\x{9b}1m");
+  CHECK(printable("csi\xc2\x9b"
+                  "1m") == "csi\\x{9b}1m");
   CHECK(printable("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // a surrogate is not UTF-8
   std::string once = printable("\x1b]0;title\x07");
   CHECK(printable(once) == once);
@@ -187,7 +187,8 @@ TEST_CASE("excerpt keeps at most 40 characters of the escaped text", "[inputs][e
 TEST_CASE("a list that is not a list is quoted once, briefly, never rendered", "[inputs][disclosure]") {
   TempDir dir;
   std::string secret = "root:$y$j9T$SECRETSECRETSECRETSECRETSECRETSECRET:19700:0:99999:7:::\n";
-  std::string shadow = dir.write("shadow", secret + "daemon:*:19700:0:99999:7:::\nbin:*:19700:0:99999:7:::\n");
+  std::string shadow =
+      dir.write("shadow", secret + "daemon:*:19700:0:99999:7:::\nbin:*:19700:0:99999:7:::\n");
   Run r = compile(list_policy(shadow), dir.file("policy.yaml"));
   auto v = r.with(code::bad_address);
   REQUIRE(v.size() == 2);
@@ -269,7 +270,8 @@ TEST_CASE("included files count at every inclusion", "[inputs][E010]") {
     frag += "]\n";
   }
   for (int i = 1; i <= 3; ++i) dir.write("f" + std::to_string(i) + ".yaml", frag);
-  Run r = compile("fwc: 1\nname: demo\ninclude:\n  - f1.yaml\n  - f2.yaml\n  - f3.yaml\n", dir.file("policy.yaml"));
+  Run r = compile("fwc: 1\nname: demo\ninclude:\n  - f1.yaml\n  - f2.yaml\n  - f3.yaml\n",
+                  dir.file("policy.yaml"));
   CHECK_FALSE(r.policy);
   auto v = r.with(code::bad_value);
   REQUIRE(v.size() == 1);
@@ -310,7 +312,8 @@ TEST_CASE("text output shows 100 diagnostics per file, errors first, then a coun
 // entries took ~20 s. Run by ctest as `diag-render-scale` under a TIMEOUT.
 TEST_CASE("80,000 bad entries render in linear time", "[.render-scale]") {
   std::string text = "fwc: 1\nname: demo\nnetworks:\n  blocked:\n";
-  for (int i = 0; i < 80000; ++i) text += "    - 10.0." + std::to_string(i % 256) + "." + std::to_string(300 + i) + "\n";
+  for (int i = 0; i < 80000; ++i)
+    text += "    - 10.0." + std::to_string(i % 256) + "." + std::to_string(300 + i) + "\n";
   Run r = compile(text, "policy.yaml");
   CHECK(r.diags.error_count() == 80000);
   DiagnosticEngine& d = r.diags;
