@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/lint_report.h"
+#include "compiler/diag/printable.h"
 #include "compiler/frontend.h"
 
 namespace fwc::cli {
@@ -43,7 +44,8 @@ std::vector<std::string> expand_paths(const std::vector<std::string>& paths, Dia
 }
 
 nlohmann::json to_json(const Diagnostic& d) {
-  return {{"file", d.loc.file ? *d.loc.file : ""},
+  // Messages are escaped when reported; the file name is escaped here alike.
+  return {{"file", d.loc.file ? printable(*d.loc.file) : ""},
           {"line", d.loc.line},
           {"column", d.loc.col},
           {"severity", d.severity == Severity::error ? "error" : "warning"},
@@ -68,7 +70,7 @@ int run_lint(const LintOptions& o) {
     std::string out = sarif_report(diags.sorted(), FWC_VERSION);
     std::fwrite(out.data(), 1, out.size(), stdout);
   } else if (o.format == "github") {
-    std::string out = github_report(diags.sorted());
+    std::string out = github_report(cap_per_file(diags.sorted()));  // as text: 100 per file
     std::fwrite(out.data(), 1, out.size(), stdout);
   } else {
     print_diagnostics(diags, stdout);

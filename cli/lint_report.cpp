@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/diag_codes.h"
+#include "compiler/diag/printable.h"
 
 namespace fwc::cli {
 
@@ -166,7 +167,7 @@ std::string github_report(const std::vector<Diagnostic>& diags) {
     auto add = [&](const char* key, const std::string& value) {
       props += (props.empty() ? " " : ",") + std::string(key) + "=" + github_escape_property(value);
     };
-    if (d.loc.file && !d.loc.file->empty()) add("file", *d.loc.file);
+    if (d.loc.file && !d.loc.file->empty()) add("file", printable(*d.loc.file));
     if (d.loc.line > 0) {
       add("line", std::to_string(d.loc.line));
       if (d.loc.col > 0) {

@@ -71,6 +71,7 @@ class Resolver {
   std::vector<AddrSet> net_sets_;
   std::vector<PortSet> svc_sets_;
   std::vector<std::string> stack_;  // names being resolved, for cycle messages
+  parse::ListBudget list_budget_;   // what the policy's `file:` lists may still read
   std::vector<std::vector<net::Address>> node_addrs_;
 };
 
@@ -217,7 +218,7 @@ const AddrSet& Resolver::network(size_t i) {
   std::string dir = parse::directory_of(n.name.loc.file ? *n.name.loc.file : a_.file);
   for (const auto& f : n.files) {
     size_t count = 0;
-    parse::read_address_list(parse::join_path(dir, f.value), f.loc, diags_, set, count);
+    parse::read_address_list(parse::join_path(dir, f.value), f.loc, diags_, set, count, list_budget_);
   }
   set.normalize();
   if (!n.except.empty()) set.subtract(entries(n.except, nullptr));

@@ -73,16 +73,32 @@ class DiagnosticEngine {
   // Sorted by file and position; duplicates (same code and place) dropped.
   std::vector<Diagnostic> sorted() const;
   std::string render(const Diagnostic& d, bool colour = false) const;
+  // Every diagnostic, at most kShownPerFile per file (then a count).
   std::string render_all(bool colour = false) const;
 
  private:
+  // A file's text and where each of its lines starts, indexed once so that
+  // rendering many diagnostics does not rescan the file for each.
+  struct Source {
+    std::string text;
+    std::vector<size_t> line_starts;
+  };
   std::string_view source_line(const SourceLoc& loc) const;
 
   std::vector<Diagnostic> diags_;
-  std::map<std::string, std::string> sources_;
+  std::map<std::string, Source> sources_;
   size_t errors_ = 0;
   size_t warnings_ = 0;
 };
+
+// Text and GitHub output show at most this many diagnostics per file
+// (errors first), then one note "N more diagnostics in FILE not shown";
+// JSON and SARIF keep every one.
+inline constexpr size_t kShownPerFile = 100;
+
+// `sorted` (as sorted() returns it) cut to `per_file` diagnostics per file,
+// in the same order, each cut file followed by a note counting the rest.
+std::vector<Diagnostic> cap_per_file(const std::vector<Diagnostic>& sorted, size_t per_file = kShownPerFile);
 
 // "did you mean" support: the closest candidate within a small edit distance.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);

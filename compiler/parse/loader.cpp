@@ -1,22 +1,13 @@
 #include "compiler/parse/loader.h"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
+#include "compiler/diag/printable.h"
+#include "compiler/parse/input_file.h"
 #include "compiler/parse/yaml_walker.h"
 
 namespace fwc::parse {
-
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return !in.bad();
-}
 
 std::string directory_of(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -536,42 +527,135 @@ void PolicyReader::read_cloud(const YAML::Node& n) {
   }
 }
 
+// The line of `text` a YAML error points at, as a short escaped excerpt:
+// for a file that is not policy YAML, all the error may show of it.
+std::string line_excerpt(const std::string& text, int line) {
+  size_t start = 0;
+  for (int i = 0; i < line && start != std::string::npos; ++i) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos || start >= text.size()) return {};
+  size_t end = text.find('\n', start);
+  return excerpt(std::string_view(text).substr(start, end == std::string::npos ? text.npos : end - start));
+}
+
 // Parses text into a YAML node, turning parser exceptions into diagnostics.
+// `quote` adds an excerpt of the bad line to the message (fragments, whose
+// lines are not rendered).
 std::optional<YAML::Node> parse_yaml(const std::string& text, const std::shared_ptr<const std::string>& file,
-                                     DiagnosticEngine& diags) {
+                                     DiagnosticEngine& diags, bool quote = false) {
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     SourceLoc loc{file, 1, 1};
+    std::string near;
     if (e.mark.line >= 0) {
       loc.line = static_cast<uint32_t>(e.mark.line) + 1;
       loc.col = static_cast<uint32_t>(e.mark.column) + 1;
+      if (quote) near = line_excerpt(text, e.mark.line);
     }
-    diags.error(code::yaml_syntax, loc, "YAML syntax error: " + e.msg);
+    diags.error(code::yaml_syntax, loc, "YAML syntax error: " + e.msg + (near.empty() ? "" : " in '" + near + "'"));
   } catch (const std::exception& e) {
     diags.error(code::yaml_syntax, SourceLoc{file, 1, 1}, std::string("cannot parse YAML: ") + e.what());
   }
   return std::nullopt;
 }
 
-void load_includes(const YAML::Node& root, YamlWalker& w, ast::Policy& policy, DiagnosticEngine& diags) {
+// YAML nodes one policy may expand to, aliases counted at every use and
+// included files at every inclusion (fwc-policy(5)): a few kilobytes of
+// nested aliases cannot make the loader walk billions of nodes.
+constexpr size_t kMaxYamlNodes = 1000000;
+// Included text of one policy together (a fragment listed many times is
+// read many times).
+constexpr size_t kMaxIncludeBytesPerPolicy = size_t{16} << 20;
+
+struct LoadBudget {
+  size_t nodes_left = kMaxYamlNodes;
+  size_t include_bytes_left = kMaxIncludeBytesPerPolicy;
+};
+
+// Charges the nodes of `root` (aliases expanded) to the budget. Returns the
+// node at which the budget ran out, or nothing when it did not. Iterative:
+// the expansion may be far deeper than the stack.
+std::optional<YAML::Node> charge_nodes(const YAML::Node& root, LoadBudget& budget) {
+  std::vector<YAML::Node> todo{root};
+  while (!todo.empty()) {
+    YAML::Node n = todo.back();
+    todo.pop_back();
+    if (budget.nodes_left == 0) return n;
+    --budget.nodes_left;
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        todo.push_back(it->first);
+        todo.push_back(it->second);
+      }
+    } else if (n.IsSequence()) {
+      for (auto it = n.begin(); it != n.end(); ++it) todo.push_back(*it);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string too_many_nodes() {
+  return "the policy expands to more than " + std::to_string(kMaxYamlNodes) +
+         " YAML nodes (aliases count at each use, included files at each inclusion)";
+}
+
+// A fragment is a map naming at least one of its keys; anything else (a
+// stray file, /etc/shadow) is refused whole, without echoing its content.
+bool looks_like_fragment(const YAML::Node& doc) {
+  return doc.IsMap() && (doc["fwc"] || doc["networks"] || doc["services"]);
+}
+
+std::optional<YAML::Node> read_fragment_doc(const ast::Text& t, const std::string& path, LoadBudget& budget,
+                                            DiagnosticEngine& diags) {
+  std::string text;
+  InputRead r = read_regular_file(path, std::min(kMaxIncludeBytes, budget.include_bytes_left), text);
+  if (!r.ok) {
+    std::string hint = r.problem.rfind("is larger", 0) != 0 ? ""
+                       : budget.include_bytes_left < kMaxIncludeBytes
+                           ? "the included files of one policy hold at most " + size_text(kMaxIncludeBytesPerPolicy) +
+                                 " together"
+                           : "an included file holds at most " + size_text(kMaxIncludeBytes);
+    diags.error(code::file_error, t.loc, "cannot read included file '" + path + "': " + r.problem, hint, t.length());
+    return std::nullopt;
+  }
+  budget.include_bytes_left -= text.size();
+  auto file = std::make_shared<const std::string>(path);
+  auto doc = parse_yaml(text, file, diags, true);
+  if (!doc) return std::nullopt;
+  if (!looks_like_fragment(*doc)) {
+    diags.error(code::file_error, t.loc, "included file '" + path + "' is not a policy fragment",
+                "a fragment is a map of 'networks' and/or 'services' (and 'fwc')", t.length());
+    return std::nullopt;
+  }
+  if (charge_nodes(*doc, budget)) {
+    diags.error(code::bad_value, t.loc, too_many_nodes(), {}, t.length());
+    return std::nullopt;
+  }
+  diags.add_source(path, std::move(text));
+  return doc;
+}
+
+void load_includes(const YAML::Node& root, YamlWalker& w, ast::Policy& policy, LoadBudget& budget,
+                   DiagnosticEngine& diags) {
   YAML::Node inc = root["include"];
   if (!inc) return;
   std::string dir = directory_of(policy.file);
   // A fragment that cannot be read may hold the names rules refer to.
   size_t errors = diags.error_count();
+  std::set<std::string> seen;
   for (const auto& t : w.scalar_list(inc, "include")) {
     std::string path = join_path(dir, t.value);
-    std::string text;
-    if (!read_file(path, text)) {
-      diags.error(code::file_error, t.loc, "cannot read included file '" + path + "'", {}, t.length());
+    // A second inclusion would only redefine every name of the first.
+    if (!seen.insert(path).second) {
+      diags.error(code::duplicate, t.loc, "'" + t.value + "' is included twice", {}, t.length());
       continue;
     }
-    auto file = std::make_shared<const std::string>(path);
-    diags.add_source(path, text);
-    auto doc = parse_yaml(text, file, diags);
+    auto doc = read_fragment_doc(t, path, budget, diags);
     if (!doc) continue;
-    YamlWalker fw(diags, file);
+    YamlWalker fw(diags, std::make_shared<const std::string>(path));
     if (!fw.expect_map(*doc, "an included file", {"fwc", "networks", "services"})) continue;
     PolicyReader(fw, policy).read_fragment(*doc);
   }
@@ -595,9 +679,14 @@ std::optional<ast::Policy> load_policy_text(const std::string& text, const std::
     diags.error(code::wrong_type, policy.loc, "the policy file is empty");
     return std::nullopt;
   }
+  LoadBudget budget;
+  if (auto at = charge_nodes(*doc, budget)) {
+    diags.error(code::bad_value, w.loc(*at), too_many_nodes(), "use fewer aliases, or list addresses in a 'file:'");
+    return std::nullopt;
+  }
   try {
     PolicyReader(w, policy).read_document(*doc);
-    if (doc->IsMap()) load_includes(*doc, w, policy, diags);
+    if (doc->IsMap()) load_includes(*doc, w, policy, budget, diags);
   } catch (const YAML::Exception& e) {
     // yaml-cpp throws on some malformed structures while walking (e.g. bad
     // conversions); that is still a user error, located where it can be.
@@ -608,9 +697,10 @@ std::optional<ast::Policy> load_policy_text(const std::string& text, const std::
 
 std::optional<ast::Policy> load_policy_file(const std::string& path, DiagnosticEngine& diags) {
   std::string text;
-  if (!read_file(path, text)) {
+  InputRead r = read_policy_input(path, kMaxPolicyBytes, text);
+  if (!r.ok) {
     diags.error(code::file_error, SourceLoc{std::make_shared<const std::string>(path), 0, 0},
-                "cannot read policy file");
+                "cannot read policy file: " + r.problem);
     return std::nullopt;
   }
   return load_policy_text(text, path, diags);

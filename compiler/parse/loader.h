@@ -14,7 +14,6 @@ std::optional<ast::Policy> load_policy_file(const std::string& path, DiagnosticE
 std::optional<ast::Policy> load_policy_text(const std::string& text, const std::string& file_name,
                                             DiagnosticEngine& diags);
 
-bool read_file(const std::string& path, std::string& out);
 std::string directory_of(const std::string& path);
 std::string join_path(const std::string& dir, const std::string& rel);
 

@@ -76,6 +76,16 @@ SEMANTIC = {
     "58-include-missing": "included files are read by fwc",
     "76-block-ipv4-mapped": "a warning: mapped IPv6 entries are valid addresses",
     "80-include-fragment-with-rules": "inside an included fragment (checked against #/definitions/fragment)",
+    "65-file-list-directory": "list files are read by fwc",
+    "66-file-list-dev-zero": "list files are read by fwc",
+    "67-file-list-dev-null": "list files are read by fwc",
+    "68-include-directory": "included files are read by fwc",
+    "69-include-dev-zero": "included files are read by fwc",
+    "70-include-not-a-fragment": "included files are read by fwc",
+    "71-include-alias-bomb": "included files are read by fwc (YAML node limit)",
+    "72-include-twice": "included files are read by fwc",
+    "73-file-list-escape-bytes": "list files are read by fwc",
+    "74-include-yaml-error": "included files are read by fwc",
 }
 EXPECT = re.compile(r"^# expect: (\d+):\d+ (FWC-[EW]\d{3})\s*$")
 # Expected errors out of the schema's reach even in a structural case:
