@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "backends/nftables/netlink/nl_snapshot.h"
+#include "compiler/diag/printable.h"
 #include "compiler/frontend.h"
 #include "compiler/host/host_match.h"
 #include "compiler/ir/selection.h"
@@ -132,7 +133,7 @@ bool read_and_diff(nl::Session& s, const nft::live::Model& want, bool full, bool
 }
 
 void print_diff(const std::vector<std::string>& lines, FILE* to) {
-  for (const auto& l : lines) std::fprintf(to, "%s\n", l.c_str());
+  for (const auto& l : lines) std::fprintf(to, "%s\n", printable(l).c_str());
 }
 
 host::SessionCheck lockout_problem(const ir::Ruleset& rs) {

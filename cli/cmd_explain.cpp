@@ -5,6 +5,7 @@
 #include "backends/backend.h"
 #include "backends/cloud/cloud_model.h"
 #include "cli/commands.h"
+#include "compiler/diag/printable.h"
 #include "compiler/eval/explain.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
@@ -42,16 +43,17 @@ bool parse_packet(const std::string& from, const std::string& port, const std::s
 std::string location(const ir::Origin& o) { return o.loc.known() ? o.loc.str() : std::string(); }
 
 void print_text(const eval::Decision& d, const ir::Ruleset& rs) {
-  std::printf("%s  (%s", ir::verdict_name(d.verdict), d.origin.label.c_str());
-  if (d.origin.loc.known()) std::printf(" at %s", d.origin.where().c_str());
+  std::printf("%s  (%s", ir::verdict_name(d.verdict), printable(d.origin.label).c_str());
+  if (d.origin.loc.known()) std::printf(" at %s", printable(d.origin.where()).c_str());
   std::printf(")\n");
-  std::printf("  evaluated for %s; stage: %s%s\n", rs.selection.c_str(), eval::stage_name(d.stage),
+  std::printf("  evaluated for %s; stage: %s%s\n", printable(rs.selection).c_str(), eval::stage_name(d.stage),
               d.logged ? "; logged" : "");
-  if (!d.origin.comment.empty()) std::printf("  comment: %s\n", d.origin.comment.c_str());
+  if (!d.origin.comment.empty()) std::printf("  comment: %s\n", printable(d.origin.comment).c_str());
   for (const auto& m : d.meters)
-    std::printf("  rate-limited by %s at %s: new connections over the rate are refused\n", m.label.c_str(),
-                m.where().c_str());
-  for (const auto& a : d.also) std::printf("  also allowed by %s at %s\n", a.label.c_str(), a.where().c_str());
+    std::printf("  rate-limited by %s at %s: new connections over the rate are refused\n",
+                printable(m.label).c_str(), printable(m.where()).c_str());
+  for (const auto& a : d.also)
+    std::printf("  also allowed by %s at %s\n", printable(a.label).c_str(), printable(a.where()).c_str());
 }
 
 void print_json(const eval::Decision& d, const ir::Ruleset& rs) {
@@ -82,25 +84,26 @@ struct CloudView {
 void print_cloud_text(const CloudView& v) {
   const ir::Origin o = v.origin();
   const char* target = cloud::provider_name(v.g->provider);
-  std::printf("%s  (%s", ir::verdict_name(v.d.verdict), o.label.c_str());
-  if (o.loc.known()) std::printf(" at %s", o.where().c_str());
+  std::printf("%s  (%s", ir::verdict_name(v.d.verdict), printable(o.label).c_str());
+  if (o.loc.known()) std::printf(" at %s", printable(o.where()).c_str());
   std::printf(")\n");
-  std::printf("  evaluated for %s on %s, group %s; stage: %s\n", v.g->selection.c_str(), target,
-              v.g->name.c_str(), v.d.rule ? "allow" : "default");
+  std::printf("  evaluated for %s on %s, group %s; stage: %s\n", printable(v.g->selection).c_str(), target,
+              printable(v.g->name).c_str(), v.d.rule ? "allow" : "default");
   if (!v.d.rule) {
     std::printf("  no payload rule admits the packet: cloud firewalls drop what they do not allow\n");
     return;
   }
-  if (!o.comment.empty()) std::printf("  comment: %s\n", o.comment.c_str());
-  std::printf("  payload rule: inbound %s, admitting %s\n", v.d.rule->what().c_str(), v.d.via.c_str());
+  if (!o.comment.empty()) std::printf("  comment: %s\n", printable(o.comment).c_str());
+  std::printf("  payload rule: inbound %s, admitting %s\n", printable(v.d.rule->what()).c_str(),
+              printable(v.d.via).c_str());
   if (v.d.assumed)
     std::printf(
         "  the provider decides %s by membership; explain takes the addresses of network '%s' as its "
         "members\n",
-        v.d.via.c_str(), v.d.network.c_str());
+        printable(v.d.via).c_str(), printable(v.d.network).c_str());
   for (size_t i = 1; i < v.d.rule->origins.size(); ++i)
-    std::printf("  also allowed by %s at %s\n", v.d.rule->origins[i].label.c_str(),
-                v.d.rule->origins[i].where().c_str());
+    std::printf("  also allowed by %s at %s\n", printable(v.d.rule->origins[i].label).c_str(),
+                printable(v.d.rule->origins[i].where()).c_str());
 }
 
 void print_cloud_json(const CloudView& v) {

@@ -9,6 +9,7 @@
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/apply_common.h"
 #include "cli/apply_state.h"
+#include "compiler/diag/printable.h"
 
 namespace fwc::cli {
 
@@ -93,7 +94,7 @@ void print_counter(const char* name, const char* help, const std::vector<PolicyR
   for (const auto& r : rules)
     if (!only_logging || r.logs)
       std::printf("%s{chain=\"%s\",rule=\"%s\"} %llu\n", name, label_value(r.chain).c_str(),
-                  label_value(r.comment).c_str(), static_cast<unsigned long long>(r.*field));
+                  label_value(printable(r.comment)).c_str(), static_cast<unsigned long long>(r.*field));
 }
 
 void print_prometheus(const nft::live::Model& m, const Rollback& rb) {
@@ -164,7 +165,7 @@ void print_text(const nft::live::Model& m, const Rollback& rb) {
   for (const auto& r : policy_rules(m, same))
     std::printf("%-8s %12llu %14llu %12llu  %s\n", r.chain.c_str(),
                 static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
-                static_cast<unsigned long long>(r.logged), r.comment.c_str());
+                static_cast<unsigned long long>(r.logged), printable(r.comment).c_str());
   for (const auto& s : m.sets) {
     if (!s.elements_known)
       std::printf("set %s: %s kernel elements (fingerprint)\n", s.name.c_str(),

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "compiler/diag/printable.h"
 #include "compiler/eval/explain.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
@@ -153,7 +154,7 @@ struct Context {
 void print_text(const Context& c) {
   std::printf("fwc verify %s from %s (%s)\n", c.target.c_str(), c.source.c_str(), c.method.c_str());
   if (!c.note.empty()) std::printf("note: %s\n", c.note.c_str());
-  if (c.with_policy) std::printf("policy %s, %s\n", c.policy.c_str(), c.selection.c_str());
+  if (c.with_policy) std::printf("policy %s, %s\n", printable(c.policy).c_str(), printable(c.selection).c_str());
   // Long lists: only the rows worth reading, and a count of the rest.
   const bool all_rows = c.rows.size() <= 100;
   std::map<std::string, size_t> hidden;
@@ -171,7 +172,8 @@ void print_text(const Context& c) {
     }
     if (c.with_policy)
       std::printf("%-12s %-8s %-14s %-8s %s%s%s\n", port_str(row.r).c_str(), row.expected.c_str(), st,
-                  row.verdict.c_str(), row.rule.c_str(), row.note.empty() ? "" : ": ", row.note.c_str());
+                  row.verdict.c_str(), printable(row.rule).c_str(), row.note.empty() ? "" : ": ",
+                  printable(row.note).c_str());
     else
       std::printf("%-12s %-14s %s\n", port_str(row.r).c_str(), st, row.r.reason.c_str());
   }

@@ -29,6 +29,7 @@ Exit 0 pass, 1 fail, 77 skipped (not root or a consumer missing, CI not "true").
 import argparse
 import glob
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -137,6 +138,42 @@ class Run:
         else:
             self.ok(f"{script}: {last}")
 
+    # --- what reaches the operator's terminal --------------------------------
+
+    def raw_control(self, text):
+        """The first raw control byte (other than newline) in text, or None."""
+        m = re.search(r"[\x00-\x09\x0b-\x1f\x7f]", text)
+        return m.group() if m else None
+
+    def check_terminal(self, hostile):
+        """explain, status and diff print policy and kernel text escaped: a
+        comment with ESC cannot drive the terminal."""
+        for fmt in ("text", "json"):
+            r = subprocess.run([self.fwc, "explain", str(hostile), "--node", "n1", "--from", "203.0.113.200",
+                                "--port", "443/tcp", "--format", fmt], capture_output=True, text=True, timeout=60)
+            bad = self.raw_control(r.stdout + r.stderr)
+            if r.returncode != 0 or bad:
+                self.fail(f"explain --format {fmt}: exit {r.returncode}, raw control byte {bad!r}: {r.stdout[-300:]}")
+            else:
+                self.ok(f"explain --format {fmt}: no raw control byte")
+        state = self.work / "state"
+        with netlab.private_netns() as ns:
+            netlab.run([self.fwc, "apply", str(hostile), "--node", "n1", "--state-dir", str(state)], ns=ns)
+            # A rule someone else added to fwc's table, its comment holding ESC and BEL.
+            netlab.run(["nft", "add", "rule", "inet", "fwc", "input", "counter", "comment",
+                        "\"x\x1b[2J\x07y\""], ns=ns)
+            for args in (["status"], ["status", "--format", "prometheus"], ["diff", str(hostile), "--node", "n1"]):
+                r = netlab.run([self.fwc, *args, "--state-dir", str(state)] if args[0] == "status"
+                               else [self.fwc, *args], ns=ns, check=False)
+                bad = self.raw_control(r.stdout + r.stderr)
+                shown = "\\x1b" in r.stdout
+                if bad or not shown:
+                    self.fail(f"{' '.join(args[:3])}: raw control byte {bad!r}, escaped comment shown: {shown}: "
+                              f"{r.stdout[-400:]}")
+                else:
+                    self.ok(f"{' '.join(args[:3])}: the ESC comment is shown escaped")
+
+
     # --- per target ---------------------------------------------------------
 
     def nft_view(self, path):
@@ -238,6 +275,7 @@ def main():
         try:
             for target in targets(fwc):
                 run.check_target(target, run.compile(plain, target, "plain"), run.compile(hostile, target, "hostile"))
+            run.check_terminal(hostile)
         except netlab.LabError as e:
             run.fail(str(e))
         finally:
