@@ -30,6 +30,28 @@ std::string hex_escape(unsigned value, bool braces) {
   return out;
 }
 
+// Code point of the valid 3-byte UTF-8 sequence at s[i].
+unsigned code_point3(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(s[i + k])); };
+  return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+}
+
+// Bidirectional controls reorder what a terminal or a review tool shows
+// (U+200E/F marks, U+202A-E embeddings and overrides, U+2066-9 isolates): a
+// comment could make text read differently from what it is.
+bool is_direction_control(std::string_view s, size_t i) {
+  unsigned cp = code_point3(s, i);
+  return cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string unicode_escape(std::string_view s, size_t i) {
+  static const char* hex = "0123456789abcdef";
+  unsigned cp = code_point3(s, i);
+  std::string out = "\\u{";
+  for (int shift = 12; shift >= 0; shift -= 4) out += hex[(cp >> shift) & 15];
+  return out + '}';
+}
+
 // The escaped form of the character at s[i]; `used` is set to its length in bytes.
 std::string escape_one(std::string_view s, size_t i, size_t& used) {
   unsigned char c = static_cast<unsigned char>(s[i]);
@@ -45,6 +67,7 @@ std::string escape_one(std::string_view s, size_t i, size_t& used) {
   // C1 controls (U+0080-U+009F, e.g. the 8-bit CSI U+009B) are UTF-8 C2 80-9F.
   if (used == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0)
     return hex_escape(static_cast<unsigned char>(s[i + 1]), true);
+  if (used == 3 && is_direction_control(s, i)) return unicode_escape(s, i);
   return std::string(s.substr(i, used));
 }
 

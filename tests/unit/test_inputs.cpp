@@ -322,3 +322,11 @@ TEST_CASE("80,000 bad entries render in linear time", "[.render-scale]") {
   CHECK(all.size() > 80000 * 40);
   CHECK_THAT(d.render_all(), Catch::Contains("79900 more diagnostics in policy.yaml not shown"));
 }
+
+TEST_CASE("printable shows bidirectional controls escaped", "[inputs][escape]") {
+  // U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE, U+200F RLM.
+  CHECK(printable("allow \xE2\x80\xAEtxt.exe") == "allow \\u{202e}txt.exe");
+  CHECK(printable("a\xE2\x81\xA6" "b\xE2\x80\x8F") == "a\\u{2066}b\\u{200f}");
+  CHECK(printable("\xE2\x80\x94 dash") == "\xE2\x80\x94 dash");  // U+2014 stays
+  CHECK(excerpt("\xE2\x80\xAE", 40) == "\\u{202e}");
+}
