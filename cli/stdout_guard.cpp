@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <new>
 
 #include "cli/commands.h"
 
@@ -54,8 +55,10 @@ void guard_stdout() {
   std::setvbuf(f, nullptr, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
   g_guarded = f;
   stdout = f;
-  static StdoutBuffer cout_buffer;
-  std::cout.rdbuf(&cout_buffer);
+  // Never destroyed: std::cout is flushed at exit after every static object
+  // of this program is gone, and must still find its buffer.
+  alignas(StdoutBuffer) static unsigned char storage[sizeof(StdoutBuffer)];
+  std::cout.rdbuf(new (storage) StdoutBuffer);
 }
 
 int finish_stdout(int rc) {
