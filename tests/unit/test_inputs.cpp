@@ -15,60 +15,14 @@
 
 #include "compiler/diag/printable.h"
 #include "compiler/frontend.h"
+#include "tests/unit/policy_run.h"
 
 using namespace fwc;
+using test::compile;
+using test::Run;
+using test::TempDir;
 
 namespace {
-
-struct Run {
-  DiagnosticEngine diags;
-  std::optional<ir::Policy> policy;
-
-  std::vector<Diagnostic> with(const std::string& code) const {
-    std::vector<Diagnostic> out;
-    for (const auto& d : diags.all())
-      if (d.code == code) out.push_back(d);
-    return out;
-  }
-  Diagnostic one(const std::string& code) const {
-    auto v = with(code);
-    INFO(diags.render_all());
-    REQUIRE(v.size() == 1);
-    return v[0];
-  }
-};
-
-Run compile(const std::string& text, const std::string& file) {
-  Run r;
-  r.policy = compile_policy_text(text, file, r.diags);
-  return r;
-}
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "fwc-inputs-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string write(const std::string& rel, const std::string& text) const {
-    std::filesystem::path p = path / rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  // A sparse file of `size` bytes starting with `head`.
-  std::string sized(const std::string& rel, const std::string& head, uintmax_t size) const {
-    std::string p = write(rel, head);
-    std::filesystem::resize_file(p, size);
-    return p;
-  }
-  std::string file(const std::string& rel) const { return (path / rel).string(); }
-};
 
 std::string list_policy(const std::string& list) {
   return "fwc: 1\nname: demo\nnetworks:\n  blocked: {file: '" + list + "'}\n";

@@ -12,60 +12,18 @@
 #include <vector>
 
 #include "compiler/frontend.h"
+#include "tests/unit/policy_run.h"
 #include "compiler/ir/selection.h"
 
 using namespace fwc;
+using test::compile;
+using test::Run;
+using test::TempDir;
 
 namespace {
 
-struct Run {
-  DiagnosticEngine diags;
-  std::optional<ir::Policy> policy;
-
-  std::vector<Diagnostic> with(const std::string& code) const {
-    std::vector<Diagnostic> out;
-    for (const auto& d : diags.all())
-      if (d.code == code) out.push_back(d);
-    return out;
-  }
-  // The only diagnostic with this code (fails the test otherwise).
-  Diagnostic one(const std::string& code) const {
-    auto v = with(code);
-    INFO(diags.render_all());
-    REQUIRE(v.size() == 1);
-    return v[0];
-  }
-};
-
-Run compile(const std::string& text, const std::string& file = "policy.yaml") {
-  Run r;
-  r.policy = compile_policy_text(text, file, r.diags);
-  return r;
-}
-
 // "file:line:col" of a diagnostic.
 std::string where(const Diagnostic& d) { return d.loc.str(); }
-
-// A fresh temporary directory, removed at the end of the test.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "fwc-unit-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string write(const std::string& rel, const std::string& text) const {
-    std::filesystem::path p = path / rel;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p) << text;
-    return p.string();
-  }
-  std::string file(const std::string& rel) const { return (path / rel).string(); }
-};
 
 }  // namespace
 

@@ -7,21 +7,12 @@
 #include <vector>
 
 #include "compiler/frontend.h"
+#include "tests/unit/policy_run.h"
 
 using namespace fwc;
+using test::Run;
 
 namespace {
-
-struct Run {
-  DiagnosticEngine diags;
-  std::optional<ir::Policy> policy;
-  std::vector<Diagnostic> with(const char* code) const {
-    std::vector<Diagnostic> out;
-    for (const auto& d : diags.all())
-      if (d.code == std::string(code)) out.push_back(d);
-    return out;
-  }
-};
 
 // A meter whose per_source is `value` (line 8 of policy.yaml).
 Run meter(const std::string& value) {
