@@ -52,21 +52,12 @@ inbound:
 """
 
 
-class Checker:
+class Checker(netlab.Tally):
     def __init__(self, fwc, hooks, tmp):
+        super().__init__()
         self.fwc, self.hooks, self.tmp = fwc, hooks, tmp
         self.state = os.path.join(tmp, "state")
-        self.passed = self.failed = 0
         self.watchers = []
-
-    def expect(self, cond, what, detail=""):
-        print(("ok    " if cond else "FAIL  ") + what)
-        if cond:
-            self.passed += 1
-            return
-        self.failed += 1
-        for line in str(detail).rstrip().splitlines()[:25]:
-            print(f"      {line}")
 
     def fwc_run(self, ns, *args, env=None, prefix=(), timeout=120):
         cmd = ["ip", "netns", "exec", ns, *prefix, self.fwc, *args]
@@ -471,14 +462,8 @@ def main():
                 step(c)
         finally:
             c.kill_watchers()
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    return c.summary()
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except netlab.LabError as e:
-        print(f"FAIL: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    netlab.exit_with(main)

@@ -36,6 +36,43 @@ class LabError(Exception):
     """Setting up or driving the lab failed (the message says why)."""
 
 
+class Tally:
+    """Counts a test script's checks: one `ok`/`FAIL` line each, a failure
+    followed by up to `detail_lines` lines of detail."""
+
+    detail_lines = 25
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def expect(self, cond, what, detail=""):
+        print(("ok    " if cond else "FAIL  ") + what)
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            for line in str(detail).rstrip().splitlines()[:self.detail_lines]:
+                print(f"      {line}")
+        return cond
+
+    check = expect
+
+    def summary(self):
+        """Prints the counts; the script's exit status."""
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+
+
+def exit_with(main):
+    """Runs a script's main(): a LabError outside its checks is one failure."""
+    try:
+        sys.exit(main())
+    except LabError as e:
+        print(f"FAIL: {e}")
+        print("0 passed, 1 failed")
+        sys.exit(1)
+
+
 def require_root():
     """Exit 77 (skip) when not root, unless CI=true, where it is a failure."""
     if os.geteuid() == 0:

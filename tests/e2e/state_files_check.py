@@ -31,19 +31,10 @@ ON_FULL_DISK = ('mount -t tmpfs -o size=4k,mode=0700 fwc-full "$FULL" || exit 99
                 'printf old > "$FULL/out.nft"; "$@"; echo "rc=$?"; ls -A "$FULL"; cat "$FULL/out.nft"')
 
 
-class Checker:
+class Checker(netlab.Tally):
     def __init__(self, fwc, tmp):
+        super().__init__()
         self.fwc, self.tmp = fwc, tmp
-        self.passed = self.failed = 0
-
-    def expect(self, cond, what, detail=""):
-        print(("ok    " if cond else "FAIL  ") + what)
-        if cond:
-            self.passed += 1
-            return
-        self.failed += 1
-        for line in str(detail).rstrip().splitlines()[:25]:
-            print(f"      {line}")
 
     def fwc_run(self, *args, ns=None, state=None, umask=None, prefix=()):
         cmd = [*(["ip", "netns", "exec", ns] if ns else []), *prefix, self.fwc, *args]
@@ -132,14 +123,8 @@ def main():
         c = Checker(os.path.abspath(args.fwc), tmp)
         compile_checks(c)
         state_checks(c)
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    return c.summary()
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except netlab.LabError as e:
-        print(f"FAIL: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    netlab.exit_with(main)

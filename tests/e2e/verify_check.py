@@ -37,20 +37,8 @@ VANTAGES = {
 }
 
 
-class Checks:
-    def __init__(self):
-        self.passed = self.failed = 0
-
-    def check(self, ok, what, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok    {what}")
-        else:
-            self.failed += 1
-            print(f"FAIL  {what}")
-            for line in str(detail).rstrip().splitlines()[:40]:
-                print(f"      {line}")
-        return ok
+class Checks(netlab.Tally):
+    detail_lines = 40
 
 
 def use_source(lab, addr):
@@ -105,8 +93,7 @@ def main():
     except KeyboardInterrupt:
         print("interrupted")
         return 130
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    return c.summary()
 
 
 def run_checks(args, lab, c):

@@ -185,8 +185,7 @@ def main():
     except KeyboardInterrupt:
         print("interrupted")
         return 130
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    return c.summary()
 
 
 if __name__ == "__main__":
