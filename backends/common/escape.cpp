@@ -1,5 +1,7 @@
 #include "backends/common/escape.h"
 
+#include "compiler/diag/printable.h"
+
 namespace fwc::escape {
 
 namespace {
@@ -30,27 +32,14 @@ std::string printable_without(std::string_view text, std::string_view refused, s
 }  // namespace
 
 std::string comment_line(std::string_view text) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (printable(c)) {
-      out += static_cast<char>(c);
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
+  // Backslashes doubled first, so the escapes printable() adds stay unambiguous.
+  std::string doubled;
+  doubled.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\') doubled += '\\';
+    doubled += c;
   }
-  return out;
+  return fwc::printable(doubled);
 }
 
 std::string nft_string(std::string_view text, size_t max) {

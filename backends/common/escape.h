@@ -12,8 +12,9 @@
 namespace fwc::escape {
 
 // One line of a '#' comment (nft -f, iptables-restore, ipset restore, sh).
-// Printable ASCII stays; a backslash is doubled; newline, CR and tab become
-// \n, \r, \t; other control bytes, DEL and bytes above 0x7f become \xHH.
+// A backslash is doubled, then the line is shown as diagnostics show text
+// (printable(): newline, CR and tab as \n, \r, \t, other controls, DEL and
+// bytes that are not UTF-8 as \xHH, C1 and bidirectional controls escaped).
 std::string comment_line(std::string_view text);
 
 // The inside of a double-quoted nft string (comment, log prefix). nft has
