@@ -48,12 +48,6 @@ std::string rule_stem(const ir::Origin& o) {
   return sanitize_name(o.label.substr(0, o.label.find(']')));
 }
 
-// fwc's log levels are syslog's short names; firewalld spells two of them out.
-std::string level_of(const std::string& level) {
-  if (level == "err") return "error";
-  if (level == "warn") return "warning";
-  return level;
-}
 
 AddrSet intersect(const AddrSet& a, const AddrSet& b) {
   AddrSet outside = AddrSet::any();
@@ -149,12 +143,12 @@ bool Lowering::band_ok(const ir::Origin& o, int priority, int end, const char* w
 
 std::string Lowering::limit_of(const ir::Origin& o, const ir::Rate& r) {
   uint64_t count = r.count;
-  if (count == 1 && r.unit == "day") {
+  if (count == 1 && r.unit == ir::RateUnit::day) {
     warn(o, "firewalld refuses the rate 1/day; written as 2/day",
          "choose a rate of at least 2/day, or 1/hour, for the same meaning on every target");
     count = 2;
   }
-  return std::to_string(count) + "/" + r.unit.substr(0, 1);
+  return std::to_string(count) + "/" + ir::unit_name(r.unit)[0];
 }
 
 std::optional<RichLog> Lowering::log_of(const ir::Origin& o, const ir::Log& l, bool limited) {
@@ -165,7 +159,7 @@ std::optional<RichLog> Lowering::log_of(const ir::Origin& o, const ir::Log& l, b
          "firewalld's rich-rule parser cannot carry '=' in a log prefix; written as \"" + out.prefix + "\"",
          "use a log prefix without '='");
   }
-  out.level = level_of(l.level);
+  out.level = ir::level_long_name(l.level);
   if (limited) out.limit = limit_of(o, l.rate);
   return out;
 }

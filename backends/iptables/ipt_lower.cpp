@@ -49,21 +49,7 @@ std::string rule_stem(const ir::Origin& o) {
   return sanitize_name(o.label.substr(0, o.label.find(']')));
 }
 
-uint64_t unit_seconds(const std::string& unit) {
-  if (unit == "minute") return 60;
-  if (unit == "hour") return 3600;
-  if (unit == "day") return 86400;
-  return 1;
-}
-
-// How long a per-source bucket outlives its last packet; the same timeouts
-// as the nftables meters.
-uint64_t expire_ms(const ir::Rate& r) {
-  if (r.unit == "second") return 60'000;
-  if (r.unit == "minute") return 120'000;
-  if (r.unit == "hour") return 7'200'000;
-  return 172'800'000;
-}
+uint64_t expire_ms(const ir::Rate& r) { return ir::meter_expiry_seconds(r.unit) * 1000; }
 
 // 32-bit FNV-1a, for short stable name suffixes.
 uint32_t fnv1a(const std::string& s) {
@@ -228,7 +214,7 @@ Rule Lowering::log_rule(const ir::Origin& origin, const ir::Log& log, bool rate_
                  "shorten the prefix to at most " + std::to_string(kLogPrefixMax) + " characters");
   }
   // LOG knows the syslog levels by their long names.
-  r.log_level = log.level == "err" ? "error" : log.level == "warn" ? "warning" : log.level;
+  r.log_level = ir::level_long_name(log.level);
   if (rate_limited) r.limit = checked_rate(log.rate, kLimitMaxPerSecond, "log rate", origin);
   return r;
 }
@@ -236,7 +222,7 @@ Rule Lowering::log_rule(const ir::Origin& origin, const ir::Log& log, bool rate_
 // A rate beyond what the match accepts is written as its maximum.
 ir::Rate Lowering::checked_rate(const ir::Rate& r, uint64_t max_per_second, const char* what,
                                 const ir::Origin& origin) {
-  uint64_t max = max_per_second * unit_seconds(r.unit);
+  uint64_t max = max_per_second * r.unit_seconds();
   if (r.count <= max) return r;
   ir::Rate out{max, r.unit};
   approximated(

@@ -51,7 +51,7 @@ struct LimitObject {
 
 struct LogStmt {
   std::string prefix;
-  std::string level = "info";
+  ir::LogLevel level = ir::LogLevel::info;
 };
 
 enum class Verdict { none, accept, drop, reject };

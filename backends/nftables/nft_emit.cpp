@@ -66,7 +66,7 @@ void append_ports(std::string& out, const PortMatch& p) {
   out += single ? " " : " } ";
 }
 
-std::string rate_text(const ir::Rate& r) { return std::to_string(r.count) + "/" + r.unit; }
+std::string rate_text(const ir::Rate& r) { return r.str(); }
 
 void append_ct_state(std::string& out, uint32_t states) {
   out += "ct state ";
@@ -122,7 +122,7 @@ void append_rule(std::string& out, const Rule& r) {
   }
   out += "counter ";
   if (r.log)
-    out += "log prefix \"" + escape::nft_log_prefix(r.log->prefix, kLogPrefixMax) + "\" level " + r.log->level + " ";
+    out += "log prefix \"" + escape::nft_log_prefix(r.log->prefix, kLogPrefixMax) + "\" level " + ir::level_name(r.log->level) + " ";
   if (r.verdict != Verdict::none) {
     out += verdict_text(r.verdict);
     out += ' ';

@@ -1,7 +1,9 @@
 #include <map>
 
 #include "backends/common/escape.h"
+#include "backends/common/naming.h"
 #include "backends/nftables/nft_backend.h"
+#include "compiler/ir/walk.h"
 
 namespace fwc::nft {
 
@@ -22,34 +24,36 @@ Verdict verdict_of(ir::Verdict v) {
   return Verdict::drop;
 }
 
-std::string sanitize_name(const std::string& s) {
-  std::string out;
-  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
-  return out;
+// "2m", "2h": the largest unit that divides the duration.
+std::string nft_duration(uint64_t seconds) {
+  for (auto [unit, suffix] : {std::pair<uint64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}})
+    if (seconds % unit == 0) return std::to_string(seconds / unit) + suffix;
+  return std::to_string(seconds) + "s";
 }
 
-std::string comment_for(const ir::Origin& o) {
-  std::string text = o.label;
-  if (o.loc.line > 0) text += " (" + o.where() + ")";
-  return escape::nft_string(text, kCommentMax);
-}
+using naming::rule_stem;
 
-// A readable stem for sets a rule needs: its name, or "inbound_2".
-std::string rule_stem(const ir::Origin& o) {
-  size_t space = o.label.find(' ');
-  if (space != std::string::npos) return sanitize_name(o.label.substr(space + 1));
-  return sanitize_name(o.label.substr(0, o.label.find(']')));
-}
+std::string sanitize_name(const std::string& s) { return naming::sanitize(s); }
 
-class Lowering {
+std::string comment_for(const ir::Origin& o) { return escape::nft_string(naming::origin_text(o), kCommentMax); }
+
+// A sink of the chain walk: each step of the evaluation order becomes nft
+// rules of the chain being built.
+class Lowering : public ir::ChainSink {
  public:
   Lowering(const ir::Ruleset& rs, DiagnosticEngine& diags) : rs_(rs), diags_(diags) {}
   Table run();
 
+  void begin(ir::Hook h, const ir::Chain& c) override;
+  ir::Flow fixed(ir::Hook h, ir::Step s) override;
+  ir::Flow block(ir::Hook h, const ir::Block& b) override;
+  ir::Flow meter(ir::Hook h, const ir::Meter& m) override;
+  ir::Flow allow(ir::Hook h, const ir::Allow& a) override;
+  ir::Flow otherwise(ir::Hook h, const ir::Otherwise& o) override;
+  void fallback(ir::Hook h, const ir::Chain& c) override;
+
  private:
-  Chain input_chain();
-  Chain output_chain(const ir::Chain& c);
-  Chain forward_chain(const ir::Chain& c);
+  void forward_allow(const ir::Allow& a, const Rule& base);
   static void fixed(Chain& c, Rule r, Verdict v, const std::string& comment);
   void icmp_rules(Chain& c, bool outbound);
   // One rule per address family present in `peer` (or a single family-free
@@ -65,13 +69,13 @@ class Lowering {
   // A refusing rule (block, otherwise): its rate-limited log rule, then the verdict.
   void refuse(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
               const ir::Origin& origin, const std::optional<ir::Log>& log, ir::Verdict action);
-  void fallback(Chain& c, const ir::Chain& ic);
 
   const ir::Ruleset& rs_;
   DiagnosticEngine& diags_;
   Table t_;
+  Chain chain_;  // the chain being walked
   std::map<std::pair<Family, const void*>, std::string> set_by_storage_;
-  std::map<std::string, int> set_names_;
+  naming::UniqueNames names_;
 };
 
 Rule ct(uint32_t states) {
@@ -112,12 +116,7 @@ std::string Lowering::set_for(Family f, const net::AddrSet& addrs, const std::st
   return name;
 }
 
-std::string Lowering::unique_name(const std::string& base) {
-  for (int n = 1;; ++n) {
-    std::string name = n == 1 ? base : base + "_" + std::to_string(n);
-    if (set_names_.emplace(name, n).second) return name;
-  }
-}
+std::string Lowering::unique_name(const std::string& base) { return names_.take("", base); }
 
 std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, Family f, bool daddr,
                                               const std::string& hint) {
@@ -224,7 +223,7 @@ void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
     s.name = unique_name("meter_" + sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
     s.family = f;
     s.meter = true;
-    s.timeout = m.rate.unit == "second" ? "1m" : m.rate.unit == "minute" ? "2m" : m.rate.unit == "hour" ? "2h" : "2d";
+    s.timeout = nft_duration(ir::meter_expiry_seconds(m.rate.unit));
     s.comment = comment_for(m.origin);
     Rule r = base;
     r.meter = MeterStmt{s.name, f, m.rate, m.burst};
@@ -252,102 +251,102 @@ void Lowering::refuse(Chain& c, const ir::Peer& peer, bool daddr, const std::opt
   expand(c, peer, daddr, ports, base, rule_stem(origin));
 }
 
-void Lowering::fallback(Chain& c, const ir::Chain& ic) {
+void Lowering::begin(ir::Hook h, const ir::Chain&) {
+  chain_ = Chain{};
+  chain_.name = ir::hook_name(h);
+}
+
+ir::Flow Lowering::fixed(ir::Hook h, ir::Step s) {
+  Chain& c = chain_;
+  switch (s) {
+    case ir::Step::established: fixed(c, ct(ct_established | ct_related), Verdict::accept, "established, related"); break;
+    case ir::Step::neighbour_discovery:
+      fixed(c, icmp(Family::v6, kNeighbourDiscovery, true), Verdict::accept, "IPv6 neighbour discovery");
+      break;
+    case ir::Step::invalid: fixed(c, ct(ct_invalid), Verdict::drop, "invalid state"); break;
+    case ir::Step::loopback: {
+      Rule lo;
+      (h == ir::Hook::output ? lo.oif : lo.iif) = "lo";
+      fixed(c, lo, Verdict::accept, "loopback");
+      break;
+    }
+    case ir::Step::essential_icmp: icmp_rules(c, h == ir::Hook::output); break;
+    default: break;
+  }
+  return ir::Flow::next;
+}
+
+ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
+  refuse(chain_, b.peer, h == ir::Hook::output, b.ports, b.origin, b.log, b.action);
+  return ir::Flow::next;
+}
+
+ir::Flow Lowering::meter(ir::Hook, const ir::Meter& m) {
+  meter_rules(chain_, m);
+  return ir::Flow::next;
+}
+
+ir::Flow Lowering::allow(ir::Hook h, const ir::Allow& a) {
+  Rule base;
+  base.comment = comment_for(a.origin);
+  base.verdict = Verdict::accept;
+  if (h == ir::Hook::forward) {
+    forward_allow(a, base);
+    return ir::Flow::next;
+  }
+  bool outbound = h == ir::Hook::output;
+  const ir::Peer& peer = outbound ? a.dst : a.src;
+  if (a.log && !outbound) {
+    Rule l = base;
+    l.verdict = Verdict::none;
+    l.ct_new = true;
+    l.log = LogStmt{a.log->prefix, a.log->level};
+    expand(chain_, peer, outbound, a.ports, l, rule_stem(a.origin));
+  }
+  expand(chain_, peer, outbound, a.ports, base, rule_stem(a.origin));
+  return ir::Flow::next;
+}
+
+// Expands over the source first, then narrows each rule by destination.
+void Lowering::forward_allow(const ir::Allow& a, const Rule& base) {
+  Chain tmp;
+  expand(tmp, a.src, false, a.ports, base, rule_stem(a.origin) + "_src");
+  for (Rule& r : tmp.rules) {
+    Family f = r.addr ? r.addr->family : Family::v4;
+    bool both = !r.addr;
+    for (Family df : {Family::v4, Family::v6}) {
+      if (!both && df != f) continue;
+      if (a.dst.addrs.empty(df)) continue;
+      Rule nr = r;
+      nr.addr2 = addr_match(a.dst, df, true, rule_stem(a.origin) + "_dst");
+      chain_.rules.push_back(std::move(nr));
+    }
+  }
+}
+
+ir::Flow Lowering::otherwise(ir::Hook, const ir::Otherwise& o) {
+  ir::Peer everyone;
+  everyone.addrs = net::AddrSet::any();
+  refuse(chain_, everyone, false, o.ports, o.origin, o.log, o.action);
+  return ir::Flow::next;
+}
+
+void Lowering::fallback(ir::Hook, const ir::Chain& ic) {
+  Chain& c = chain_;
   Rule base;
   base.comment = comment_for(ic.default_origin);
   if (ic.log && ic.policy != ir::Verdict::accept) logged(c, base, ic.log, true);
   base.verdict = verdict_of(ic.policy);
   c.rules.push_back(base);
   c.policy = ic.policy == ir::Verdict::accept ? Verdict::accept : Verdict::drop;
-}
-
-Chain Lowering::input_chain() {
-  const ir::Chain& in = rs_.input;
-  Chain c;
-  c.name = "input";
-  fixed(c, ct(ct_established | ct_related), Verdict::accept, "established, related");
-  // Neighbour discovery is never dropped: it comes before block lists and
-  // before the invalid-state check.
-  fixed(c, icmp(Family::v6, kNeighbourDiscovery, true), Verdict::accept, "IPv6 neighbour discovery");
-  fixed(c, ct(ct_invalid), Verdict::drop, "invalid state");
-  Rule lo;
-  lo.iif = "lo";
-  fixed(c, lo, Verdict::accept, "loopback");
-  for (const auto& b : in.blocks) refuse(c, b.peer, false, b.ports, b.origin, b.log, b.action);
-  icmp_rules(c, false);
-  for (const auto& m : in.meters) meter_rules(c, m);
-  for (const auto& a : in.allows) {
-    Rule base;
-    base.comment = comment_for(a.origin);
-    if (a.log) {
-      Rule l = base;
-      l.ct_new = true;
-      l.log = LogStmt{a.log->prefix, a.log->level};
-      expand(c, a.src, false, a.ports, l, rule_stem(a.origin));
-    }
-    base.verdict = Verdict::accept;
-    expand(c, a.src, false, a.ports, base, rule_stem(a.origin));
-  }
-  ir::Peer everyone;
-  everyone.addrs = net::AddrSet::any();
-  for (const auto& o : in.otherwise) refuse(c, everyone, false, o.ports, o.origin, o.log, o.action);
-  fallback(c, in);
-  return c;
-}
-
-Chain Lowering::output_chain(const ir::Chain& oc) {
-  Chain c;
-  c.name = "output";
-  fixed(c, ct(ct_established | ct_related), Verdict::accept, "established, related");
-  Rule lo;
-  lo.oif = "lo";
-  fixed(c, lo, Verdict::accept, "loopback");
-  icmp_rules(c, true);
-  for (const auto& b : oc.blocks) refuse(c, b.peer, true, b.ports, b.origin, b.log, b.action);
-  for (const auto& a : oc.allows) {
-    Rule base;
-    base.comment = comment_for(a.origin);
-    base.verdict = Verdict::accept;
-    expand(c, a.dst, true, a.ports, base, rule_stem(a.origin));
-  }
-  fallback(c, oc);
-  return c;
-}
-
-Chain Lowering::forward_chain(const ir::Chain& fc) {
-  Chain c;
-  c.name = "forward";
-  fixed(c, ct(ct_established | ct_related), Verdict::accept, "established, related");
-  for (const auto& a : fc.allows) {
-    Rule base;
-    base.comment = comment_for(a.origin);
-    base.verdict = Verdict::accept;
-    // Expand over the source first, then narrow each rule by destination.
-    Chain tmp;
-    expand(tmp, a.src, false, a.ports, base, rule_stem(a.origin) + "_src");
-    for (Rule& r : tmp.rules) {
-      Family f = r.addr ? r.addr->family : Family::v4;
-      bool both = !r.addr;
-      for (Family df : {Family::v4, Family::v6}) {
-        if (!both && df != f) continue;
-        if (a.dst.addrs.empty(df)) continue;
-        Rule nr = r;
-        nr.addr2 = addr_match(a.dst, df, true, rule_stem(a.origin) + "_dst");
-        c.rules.push_back(std::move(nr));
-      }
-    }
-  }
-  fallback(c, fc);
-  return c;
+  t_.chains.push_back(std::move(chain_));
 }
 
 Table Lowering::run() {
   t_.header.push_back("fwc: policy " + rs_.policy_name + " (" + rs_.policy_file + "), " + rs_.selection);
   t_.header.push_back("Generated by fwc; do not edit. Loading it replaces table inet fwc atomically");
   t_.header.push_back("and touches no other table.");
-  t_.chains.push_back(input_chain());
-  if (rs_.output) t_.chains.push_back(output_chain(*rs_.output));
-  if (rs_.forward) t_.chains.push_back(forward_chain(*rs_.forward));
+  ir::walk(rs_, *this);
   (void)diags_;
   return std::move(t_);
 }

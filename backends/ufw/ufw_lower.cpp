@@ -44,8 +44,7 @@ std::string heading(const ir::Origin& o) {
 }
 
 double per_minute(const ir::Rate& r) {
-  double unit = r.unit == "second" ? 1 : r.unit == "minute" ? 60 : r.unit == "hour" ? 3600 : 86400;
-  return static_cast<double>(r.count) * 60.0 / unit;
+  return static_cast<double>(r.count) * 60.0 / static_cast<double>(r.unit_seconds());
 }
 
 struct PortGroup {
@@ -395,7 +394,7 @@ void Lowering::defaults() {
   if (in.log && in.policy != ir::Verdict::accept)
     warn(g, {"defaults.log", in.log->loc.known() ? in.log->loc : in.default_origin.loc, {}, {}},
          "ufw logs what its default refuses as '[UFW BLOCK] ' at " + std::string(kUfwLogRate) + ", not as '" +
-             in.log->prefix + "' at " + in.log->rate.str() + " level " + in.log->level,
+             in.log->prefix + "' at " + in.log->rate.str() + " level " + ir::level_name(in.log->level),
          "ufw's log prefixes and rates are fixed ('ufw logging low')");
   if (rs_.output && rs_.output->policy != ir::Verdict::accept)
     warn(

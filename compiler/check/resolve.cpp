@@ -20,6 +20,9 @@ ir::Verdict verdict_of(const std::string& s) {
   return ir::Verdict::drop;
 }
 
+// The loader accepted only the language's units and levels.
+ir::Rate rate_of(const ast::Rate& r) { return {r.count, ir::rate_unit_named(r.unit).value_or(ir::RateUnit::second)}; }
+
 std::optional<ir::Log> log_of(const std::optional<ast::Text>& prefix) {
   if (!prefix) return std::nullopt;
   ir::Log l;
@@ -379,8 +382,8 @@ void Resolver::resolve_defaults() {
     ir::Log l;
     l.loc = d.log_loc.known() ? d.log_loc : d.loc;
     l.prefix = d.log->prefix.value;
-    if (d.log->rate) l.rate = {d.log->rate->count, d.log->rate->unit};
-    l.level = d.log->level;
+    if (d.log->rate) l.rate = rate_of(*d.log->rate);
+    l.level = ir::log_level_named(d.log->level).value_or(ir::LogLevel::info);
     p_.defaults.log = l;
   }
 }
@@ -423,7 +426,7 @@ ir::Policy Resolver::run() {
     out.origin = origin(m);
     out.src = peer(m.from, m, true);
     out.ports = services(m.services, false);
-    out.rate = {m.rate.count, m.rate.unit};
+    out.rate = rate_of(m.rate);
     out.burst = m.burst;
     out.per_source = m.per_source;
     out.action = verdict_of(m.action.value);

@@ -1,5 +1,7 @@
 #include "compiler/eval/explain.h"
 
+#include "compiler/ir/walk.h"
+
 namespace fwc::eval {
 
 const char* stage_name(Stage s) {
@@ -18,59 +20,71 @@ bool is_loopback(const net::Address& a) {
   if (a.family == net::Family::v4) return (a.value >> 24) == 127;
   return a.value == 1;
 }
+
+// Decides one packet by walking the input chain in evaluation order: the
+// first block, the union of allows, the first otherwise, the default.
+class PacketSink : public ir::ChainSink {
+ public:
+  explicit PacketSink(const Packet& pkt) : pkt_(pkt) {}
+  Decision decision;
+
+  ir::Flow fixed(ir::Hook, ir::Step s) override {
+    // A new TCP/UDP connection meets only the loopback step.
+    if (s != ir::Step::loopback || !is_loopback(pkt_.src)) return ir::Flow::next;
+    decide(ir::Verdict::accept, Stage::loopback, {"loopback", {}, "traffic on lo is always accepted", {}}, false);
+    return ir::Flow::stop;
+  }
+  ir::Flow block(ir::Hook, const ir::Block& b) override {
+    if (!b.peer.addrs.contains(pkt_.src) || (b.ports && !b.ports->contains(pkt_.proto, pkt_.port)))
+      return ir::Flow::next;
+    decide(b.action, Stage::block, b.origin, b.log.has_value());
+    return ir::Flow::stop;
+  }
+  ir::Flow meter(ir::Hook, const ir::Meter& m) override {
+    if (m.src.addrs.contains(pkt_.src) && m.ports.contains(pkt_.proto, pkt_.port))
+      decision.meters.push_back(m.origin);
+    return ir::Flow::next;
+  }
+  ir::Flow allow(ir::Hook, const ir::Allow& a) override {
+    if (!a.src.addrs.contains(pkt_.src) || !a.ports.contains(pkt_.proto, pkt_.port)) return ir::Flow::next;
+    if (allowed_) decision.also.push_back(a.origin);
+    else decide(ir::Verdict::accept, Stage::allow, a.origin, a.log.has_value());
+    allowed_ = true;
+    return ir::Flow::next;
+  }
+  ir::Flow allows_done(ir::Hook) override {
+    if (allowed_) return ir::Flow::stop;
+    decision.meters.clear();  // a refused packet is not "rate-limited"
+    return ir::Flow::next;
+  }
+  ir::Flow otherwise(ir::Hook, const ir::Otherwise& o) override {
+    if (!o.ports.contains(pkt_.proto, pkt_.port)) return ir::Flow::next;
+    decide(o.action, Stage::otherwise, o.origin, o.log.has_value());
+    return ir::Flow::stop;
+  }
+  void fallback(ir::Hook, const ir::Chain& c) override {
+    decide(c.policy, Stage::fallback, c.default_origin, c.log.has_value() && c.policy != ir::Verdict::accept);
+  }
+
+ private:
+  void decide(ir::Verdict v, Stage s, ir::Origin origin, bool logged) {
+    decision.verdict = v;
+    decision.stage = s;
+    decision.origin = std::move(origin);
+    decision.logged = logged;
+  }
+  const Packet& pkt_;
+  bool allowed_ = false;
+};
+
 }  // namespace
 
 Decision explain(const ir::Ruleset& rs, const Packet& packet) {
   // A mapped source is an IPv4 peer as a dual-stack socket shows it.
   const Packet pkt{net::unmapped(packet.src), packet.proto, packet.port};
-  const ir::Chain& in = rs.input;
-  Decision d;
-  if (is_loopback(pkt.src)) {
-    d.verdict = ir::Verdict::accept;
-    d.stage = Stage::loopback;
-    d.origin = {"loopback", {}, "traffic on lo is always accepted", {}};
-    return d;
-  }
-  for (const auto& b : in.blocks) {
-    if (!b.peer.addrs.contains(pkt.src)) continue;
-    if (b.ports && !b.ports->contains(pkt.proto, pkt.port)) continue;
-    d.verdict = b.action;
-    d.stage = Stage::block;
-    d.origin = b.origin;
-    d.logged = b.log.has_value();
-    return d;
-  }
-  for (const auto& m : in.meters) {
-    if (m.src.addrs.contains(pkt.src) && m.ports.contains(pkt.proto, pkt.port)) d.meters.push_back(m.origin);
-  }
-  bool decided = false;
-  for (const auto& a : in.allows) {
-    if (!a.src.addrs.contains(pkt.src) || !a.ports.contains(pkt.proto, pkt.port)) continue;
-    if (decided) {
-      d.also.push_back(a.origin);
-      continue;
-    }
-    decided = true;
-    d.verdict = ir::Verdict::accept;
-    d.stage = Stage::allow;
-    d.origin = a.origin;
-    d.logged = a.log.has_value();
-  }
-  if (decided) return d;
-  d.meters.clear();  // a refused packet is not "rate-limited"
-  for (const auto& o : in.otherwise) {
-    if (!o.ports.contains(pkt.proto, pkt.port)) continue;
-    d.verdict = o.action;
-    d.stage = Stage::otherwise;
-    d.origin = o.origin;
-    d.logged = o.log.has_value();
-    return d;
-  }
-  d.verdict = in.policy;
-  d.stage = Stage::fallback;
-  d.origin = in.default_origin;
-  d.logged = in.log.has_value() && in.policy != ir::Verdict::accept;
-  return d;
+  PacketSink sink(pkt);
+  ir::walk(ir::Hook::input, rs.input, sink);
+  return sink.decision;
 }
 
 }  // namespace fwc::eval

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "compiler/diag/source_loc.h"
+#include "compiler/ir/units.h"
 #include "compiler/net/addrset.h"
 #include "compiler/net/portset.h"
 #include "compiler/parse/ast.h"
@@ -30,17 +31,12 @@ struct Origin {
   std::string where() const;  // "file:line"
 };
 
-struct Rate {
-  uint64_t count = 0;
-  std::string unit;  // second | minute | hour | day
-  std::string str() const { return std::to_string(count) + "/" + unit; }
-};
 
 struct Log {
   SourceLoc loc;  // where the log is configured (the `log` key of defaults)
   std::string prefix;
-  Rate rate{5, "minute"};
-  std::string level = "info";
+  Rate rate{5, RateUnit::minute};
+  LogLevel level = LogLevel::info;
 };
 
 // The other end of a rule: a source (inbound, meters) or destination (outbound).

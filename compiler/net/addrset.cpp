@@ -48,7 +48,35 @@ bool intervals_cover(const std::vector<Interval>& outer, const std::vector<Inter
   return true;
 }
 
+// Both sorted and disjoint: one pass over the two lists.
+template <typename OnCommon>
+void common_parts(const std::vector<Interval>& a, const std::vector<Interval>& b, OnCommon on_common) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    u128 lo = std::max(a[i].lo, b[j].lo), hi = std::min(a[i].hi, b[j].hi);
+    if (lo <= hi && !on_common(Interval{lo, hi})) return;
+    (a[i].hi < b[j].hi ? i : j)++;
+  }
+}
+
 }  // namespace
+
+AddrSet AddrSet::intersect(const AddrSet& other) const {
+  AddrSet out;
+  for (Family f : {Family::v4, Family::v6})
+    common_parts(intervals(f), other.intervals(f), [&](Interval iv) {
+      out.add_interval(f, iv);
+      return true;
+    });
+  return out;  // already sorted, disjoint and non-adjacent
+}
+
+bool AddrSet::overlaps(const AddrSet& other) const {
+  bool found = false;
+  for (Family f : {Family::v4, Family::v6})
+    common_parts(intervals(f), other.intervals(f), [&](Interval) { return !(found = true); });
+  return found;
+}
 
 const std::vector<Interval>& AddrSet::intervals(Family f) const {
   static const Intervals kEmpty;

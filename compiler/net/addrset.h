@@ -37,6 +37,8 @@ class AddrSet {
 
   bool contains(const Address& a) const;
   bool covers(const AddrSet& other) const;  // other ⊆ this
+  AddrSet intersect(const AddrSet& other) const;
+  bool overlaps(const AddrSet& other) const;  // the intersection is not empty
   bool empty() const { return intervals(Family::v4).empty() && intervals(Family::v6).empty(); }
   bool empty(Family f) const { return intervals(f).empty(); }
   bool is_all(Family f) const;

@@ -92,6 +92,58 @@ bool PortSet::intersects(const PortSet& other) const {
   return ranges_intersect(tcp, other.tcp) || ranges_intersect(udp, other.udp);
 }
 
+namespace {
+
+// Both sorted and merged.
+std::vector<PortRange> ranges_common(const std::vector<PortRange>& a, const std::vector<PortRange>& b) {
+  std::vector<PortRange> out;
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    uint16_t lo = std::max(a[i].lo, b[j].lo), hi = std::min(a[i].hi, b[j].hi);
+    if (lo <= hi) out.push_back({lo, hi});
+    (a[i].hi < b[j].hi ? i : j)++;
+  }
+  return out;
+}
+
+std::vector<PortRange> ranges_minus(const std::vector<PortRange>& from, const std::vector<PortRange>& minus) {
+  std::vector<PortRange> out;
+  for (PortRange r : from) {
+    uint32_t lo = r.lo;
+    for (const PortRange& m : minus) {
+      if (m.hi < lo || m.lo > r.hi) continue;
+      if (m.lo > lo) out.push_back({static_cast<uint16_t>(lo), static_cast<uint16_t>(m.lo - 1)});
+      lo = static_cast<uint32_t>(m.hi) + 1;
+      if (lo > r.hi) break;
+    }
+    if (lo <= r.hi) out.push_back({static_cast<uint16_t>(lo), r.hi});
+  }
+  return out;
+}
+
+const std::vector<PortRange>& every_port() {
+  static const std::vector<PortRange> all{{0, 65535}};
+  return all;
+}
+
+}  // namespace
+
+PortSet PortSet::intersect(const PortSet& other) const {
+  if (all) return other;
+  if (other.all) return *this;
+  PortSet out;
+  out.tcp = ranges_common(tcp, other.tcp);
+  out.udp = ranges_common(udp, other.udp);
+  return out;
+}
+
+PortSet PortSet::subtract(const PortSet& other) const {
+  PortSet out;
+  if (other.all) return out;
+  for (Proto p : {Proto::tcp, Proto::udp}) out.of(p) = ranges_minus(all ? every_port() : of(p), other.of(p));
+  return out;
+}
+
 PortSpecParse parse_port_spec(std::string_view text) {
   PortSpecParse r;
   if (text.empty() || text[0] < '0' || text[0] > '9') return r;

@@ -30,6 +30,10 @@ struct PortSet {
   bool contains(Proto p, uint16_t port) const;
   bool covers(const PortSet& other) const;
   bool intersects(const PortSet& other) const;
+  PortSet intersect(const PortSet& other) const;
+  // The ports of this set not in `other`. Ports only: a set of all traffic
+  // stands for every TCP and UDP port here (other protocols have none).
+  PortSet subtract(const PortSet& other) const;
   bool operator==(const PortSet&) const = default;
 };
 

@@ -485,3 +485,45 @@ TEST_CASE("normalizing an already normal copy keeps sharing its storage", "[addr
   CHECK(rule_peer == network);
   CHECK(rule_peer.identity(Family::v4) == network.identity(Family::v4));
 }
+
+TEST_CASE("intersect keeps what both sets hold, per family", "[addrset][algebra]") {
+  AddrSet a = set_of({"10.0.0.0/8", "192.0.2.0/24", "2001:db8::/32"});
+  AddrSet b = set_of({"10.1.0.0/16", "10.200.0.0/16", "192.0.2.128/25", "198.51.100.0/24", "2001:db8:5::/48"});
+  AddrSet both = a.intersect(b);
+  check_invariant(both);
+  CHECK(texts(both, Family::v4) == Strings{"10.1.0.0/16", "10.200.0.0/16", "192.0.2.128/25"});
+  CHECK(texts(both, Family::v6) == Strings{"2001:db8:5::/48"});
+  CHECK(both == b.intersect(a));
+  CHECK(a.overlaps(b));
+  CHECK(a.intersect(AddrSet::any()) == a);
+  CHECK(a.intersect(AddrSet::any_of(Family::v6)) == set_of({"2001:db8::/32"}));
+}
+
+TEST_CASE("overlaps is false for disjoint and adjacent sets", "[addrset][algebra]") {
+  AddrSet a = set_of({"192.0.2.0/25"});
+  CHECK_FALSE(a.overlaps(set_of({"192.0.2.128/25"})));                 // adjacent
+  CHECK_FALSE(a.overlaps(set_of({"2001:db8::/32"})));                  // other family
+  CHECK_FALSE(a.overlaps(AddrSet{}));                                  // empty
+  CHECK(a.overlaps(set_of({"192.0.2.127/32"})));                       // one address
+  CHECK(a.intersect(set_of({"192.0.2.128/25"})).empty());
+}
+
+TEST_CASE("intersect agrees with membership on random sets", "[addrset][algebra]") {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    AddrSet a, b;
+    for (int i = 0; i < 20; ++i) {
+      a.add({Family::v4, (0xC6336400u | (rng() & 0xff)) & ~0x3u, 30});
+      b.add({Family::v4, 0xC6336400u | (rng() & 0xff), 32});
+    }
+    a.normalize();
+    b.normalize();
+    AddrSet both = a.intersect(b);
+    check_invariant(both);
+    for (uint32_t host = 0; host < 256; ++host) {
+      Address x{Family::v4, 0xC6336400u | host};
+      REQUIRE(both.contains(x) == (a.contains(x) && b.contains(x)));
+    }
+    CHECK(a.overlaps(b) == !both.empty());
+  }
+}

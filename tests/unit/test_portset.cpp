@@ -163,3 +163,27 @@ TEST_CASE("format_range", "[ports]") {
   CHECK(format_range({1, 65535}, ':') == "1:65535");
   CHECK(std::string(proto_name(Proto::udp)) == "udp");
 }
+
+TEST_CASE("intersect keeps the ports both sets hold", "[portset][algebra]") {
+  PortSet a = ports({"20-30/tcp", "80/tcp", "53/udp", "1000-2000/udp"});
+  PortSet b = ports({"25-90/tcp", "1500-3000/udp"});
+  PortSet both = a.intersect(b);
+  CHECK(both.tcp == Ranges{{25, 30}, {80, 80}});
+  CHECK(both.udp == Ranges{{1500, 2000}});
+  CHECK(a.intersect(all_traffic()) == a);
+  CHECK(all_traffic().intersect(b) == b);
+  CHECK(a.intersect(ports({"443/tcp"})).empty());
+}
+
+TEST_CASE("subtract removes ports, splitting ranges", "[portset][algebra]") {
+  PortSet a = ports({"20-30/tcp", "53/udp"});
+  PortSet rest = a.subtract(ports({"22/tcp", "25-40/tcp"}));
+  CHECK(rest.tcp == Ranges{{20, 21}, {23, 24}});
+  CHECK(rest.udp == Ranges{{53, 53}});
+  CHECK(a.subtract(all_traffic()).empty());
+  CHECK(a.subtract(a).empty());
+  PortSet everything_but_ssh = all_traffic().subtract(ports({"22/tcp"}));
+  CHECK_FALSE(everything_but_ssh.all);
+  CHECK(everything_but_ssh.tcp == Ranges{{0, 21}, {23, 65535}});
+  CHECK(everything_but_ssh.udp == Ranges{{0, 65535}});
+}

@@ -311,8 +311,7 @@ void limit_msg(Batch& b, const LimitObject& l) {
   nftnl_obj_set_u32(o.get(), NFTNL_OBJ_FAMILY, NFPROTO_INET);
   nftnl_obj_set_u32(o.get(), NFTNL_OBJ_TYPE, NFT_OBJECT_LIMIT);
   nftnl_obj_set_u64(o.get(), NFTNL_OBJ_LIMIT_RATE, l.rate.count);
-  uint64_t unit = l.rate.unit == "second" ? 1 : l.rate.unit == "minute" ? 60 : l.rate.unit == "hour" ? 3600 : 86400;
-  nftnl_obj_set_u64(o.get(), NFTNL_OBJ_LIMIT_UNIT, unit);
+  nftnl_obj_set_u64(o.get(), NFTNL_OBJ_LIMIT_UNIT, l.rate.unit_seconds());
   nftnl_obj_set_u32(o.get(), NFTNL_OBJ_LIMIT_BURST, l.burst);
   nftnl_obj_set_u32(o.get(), NFTNL_OBJ_LIMIT_TYPE, NFT_LIMIT_PKTS);
   nftnl_obj_set_u32(o.get(), NFTNL_OBJ_LIMIT_FLAGS, NFT_LIMIT_F_INV);

@@ -84,16 +84,6 @@ void put_be(uint8_t* out, net::Family f, net::u128 v) {
   for (unsigned i = 0; i < n; ++i) out[n - 1 - i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-uint64_t unit_seconds(const std::string& unit) {
-  return unit == "second" ? 1 : unit == "minute" ? 60 : unit == "hour" ? 3600 : 86400;
-}
-
-uint32_t log_level(const std::string& l) {
-  static const char* names[] = {"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"};
-  for (uint32_t i = 0; i < 8; ++i)
-    if (l == names[i]) return i;
-  return 6;
-}
 
 class RuleWriter {
  public:
@@ -119,7 +109,7 @@ class RuleWriter {
     if (r.log) {
       nftnl_expr* e = x_.add("log");
       nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, r.log->prefix.c_str());
-      nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, log_level(r.log->level));
+      nftnl_expr_set_u32(e, NFTNL_EXPR_LOG_LEVEL, static_cast<uint32_t>(r.log->level));
     }
     verdict(r.verdict);
   }
@@ -290,7 +280,7 @@ class RuleWriter {
 
   void limit(nftnl_expr* e, const ir::Rate& rate, uint32_t burst, bool over) {
     nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate.count);
-    nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, unit_seconds(rate.unit));
+    nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, rate.unit_seconds());
     nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, burst);
     nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
     nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, over ? NFT_LIMIT_F_INV : 0);

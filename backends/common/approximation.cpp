@@ -1,0 +1,15 @@
+#include "backends/common/approximation.h"
+
+namespace fwc::backend {
+
+bool ApproximationReporter::report(const ir::Origin& o, std::string_view topic, const std::string& message,
+                                   std::string hint) {
+  if (o.ignores(code::approximated)) return false;
+  std::string key = o.label + '\n' + o.loc.str() + '\n' + std::string(topic.empty() ? message : topic);
+  if (!seen_.insert(std::move(key)).second) return false;
+  std::string text = label_messages_ && !o.label.empty() ? o.label + ": " + message : message;
+  diags_.warning(code::approximated, o.loc, std::move(text), std::move(hint));
+  return true;
+}
+
+}  // namespace fwc::backend
