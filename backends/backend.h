@@ -20,9 +20,15 @@ struct Artifact {
 // One target: lowers a node's ruleset into the text its consumers read.
 // Backends see only the IR. Constructs a target cannot express are
 // diagnostics tied to the policy rule, never exceptions.
+struct ExplainView;
+
 struct Backend {
   virtual ~Backend() = default;
   virtual std::optional<std::vector<Artifact>> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) = 0;
+  // What `explain --target` shows for this target (backends/explain_view.h).
+  // nullptr: the target enforces the policy's own evaluation (the host
+  // view), or it cannot hold the ruleset (then `diags` has the errors).
+  virtual std::unique_ptr<ExplainView> explain_view(const ir::Ruleset& rs, DiagnosticEngine& diags);
 };
 
 struct BackendInfo {

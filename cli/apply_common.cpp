@@ -8,10 +8,9 @@
 #include <cstring>
 
 #include "backends/nftables/netlink/nl_snapshot.h"
+#include "cli/ruleset_loader.h"
 #include "compiler/diag/printable.h"
-#include "compiler/frontend.h"
 #include "compiler/host/host_match.h"
-#include "compiler/ir/selection.h"
 
 namespace fwc::cli::applying {
 
@@ -70,20 +69,20 @@ bool auto_select(const ir::Policy& p, ir::Selection& sel) {
   return false;
 }
 
+struct ThisHost : DefaultSelection {
+  bool pick(const ir::Policy& p, std::vector<ir::Selection>& out) const override {
+    return auto_select(p, out.front());
+  }
+};
+
 }  // namespace
 
 int prepare(const std::string& policy, const SelectionOptions& opts, Prepared& out) {
   DiagnosticEngine diags;
-  auto p = compile_policy(policy, diags, false);
-  ir::Selection sel = opts.get();
-  if (p && sel.kind == ir::Selection::Kind::none && !diags.has_errors() && !auto_select(*p, sel))
-    return Exit::bad_input;
-  if (p) ir::validate_selection(*p, sel, diags);
-  if (diags.has_errors()) {
-    print_diagnostics(diags, stderr);
-    return Exit::bad_input;
-  }
-  out.ruleset = ir::select(*p, sel);
+  const ThisHost host_node;
+  auto loaded = load_rules(policy, {opts.get(), false, &host_node}, diags);
+  if (!loaded) return Exit::bad_input;
+  out.ruleset = std::move(loaded->rulesets.front());
   out.table = nft::lower(out.ruleset, diags);
   print_diagnostics(diags, stderr);
   return diags.has_errors() ? Exit::bad_input : Exit::ok;

@@ -8,8 +8,7 @@
 #include "backends/backend.h"
 #include "cli/atomic_file.h"
 #include "cli/commands.h"
-#include "compiler/frontend.h"
-#include "compiler/ir/selection.h"
+#include "cli/ruleset_loader.h"
 
 namespace fwc::cli {
 
@@ -85,26 +84,20 @@ int write_files(const std::vector<OutputFile>& files, bool announce) {
 int run_compile(const CompileOptions& o) {
   const backend::BackendInfo* info = find_target(o.target);
   if (!info) return Exit::bad_input;
-  DiagnosticEngine diags;
-  auto policy = compile_policy(o.policy, diags, false);
-  if (info->cloud) diags.drop_warnings(code::no_host_addrs);
-  ir::Selection chosen = o.selection.get();
   const bool to_dir = is_directory_output(o.output);
   // In directory mode without a selection, every node gets its own files.
-  std::vector<ir::Selection> selections{chosen};
-  if (policy && to_dir && chosen.kind == ir::Selection::Kind::none) selections = ir::all_selections(*policy);
-  else if (policy) ir::validate_selection(*policy, chosen, diags);
-  if (diags.has_errors()) {
-    print_diagnostics(diags, stderr);
-    return Exit::bad_input;
-  }
+  RulesetRequest request{o.selection.get(), info->cloud, to_dir ? &every_node() : nullptr};
+  DiagnosticEngine diags;
+  auto loaded = load_rules(o.policy, request, diags);
+  if (!loaded) return Exit::bad_input;
   auto backend = info->make();
   std::vector<OutputFile> files;
   std::string dir = to_dir ? o.output + (o.output.back() == '/' ? "" : "/") : std::string();
-  for (const auto& s : selections) {
-    auto artefacts = backend->compile(ir::select(*policy, s), diags);
+  for (const auto& rs : loaded->rulesets) {
+    auto artefacts = backend->compile(rs, diags);
     if (!artefacts) continue;
-    for (auto& a : *artefacts) files.push_back({dir + base_name(*policy, s) + "." + a.suffix, std::move(a.text)});
+    for (auto& a : *artefacts)
+      files.push_back({dir + base_name(loaded->policy, rs.selected) + "." + a.suffix, std::move(a.text)});
   }
   print_diagnostics(diags, stderr);
   if (diags.has_errors()) return Exit::bad_input;

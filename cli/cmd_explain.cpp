@@ -1,14 +1,11 @@
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <sstream>
 
 #include "backends/backend.h"
-#include "backends/cloud/cloud_model.h"
+#include "backends/explain_view.h"
 #include "cli/commands.h"
-#include "compiler/diag/printable.h"
+#include "cli/explain_host_view.h"
+#include "cli/ruleset_loader.h"
 #include "compiler/eval/explain.h"
-#include "compiler/frontend.h"
-#include "compiler/ir/selection.h"
 
 namespace fwc::cli {
 
@@ -40,89 +37,6 @@ bool parse_packet(const std::string& from, const std::string& port, const std::s
   return true;
 }
 
-std::string location(const ir::Origin& o) { return o.loc.known() ? o.loc.str() : std::string(); }
-
-void print_text(const eval::Decision& d, const ir::Ruleset& rs) {
-  std::printf("%s  (%s", ir::verdict_name(d.verdict), printable(d.origin.label).c_str());
-  if (d.origin.loc.known()) std::printf(" at %s", printable(d.origin.where()).c_str());
-  std::printf(")\n");
-  std::printf("  evaluated for %s; stage: %s%s\n", printable(rs.selection).c_str(), eval::stage_name(d.stage),
-              d.logged ? "; logged" : "");
-  if (!d.origin.comment.empty()) std::printf("  comment: %s\n", printable(d.origin.comment).c_str());
-  for (const auto& m : d.meters)
-    std::printf("  rate-limited by %s at %s: new connections over the rate are refused\n",
-                printable(m.label).c_str(), printable(m.where()).c_str());
-  for (const auto& a : d.also)
-    std::printf("  also allowed by %s at %s\n", printable(a.label).c_str(), printable(a.where()).c_str());
-}
-
-void print_json(const eval::Decision& d, const ir::Ruleset& rs) {
-  nlohmann::json meters = nlohmann::json::array();
-  for (const auto& m : d.meters) meters.push_back(m.label);
-  nlohmann::json out = {{"verdict", ir::verdict_name(d.verdict)},
-                        {"rate_limited", !d.meters.empty()},
-                        {"rule", d.origin.label},
-                        {"stage", eval::stage_name(d.stage)},
-                        {"location", location(d.origin)},
-                        {"logged", d.logged},
-                        {"selection", rs.selection},
-                        {"meters", meters}};
-  std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-}
-
-// The cloud view: what the target's payload implies (cloud firewalls only
-// allow; a packet no payload rule admits is dropped).
-struct CloudView {
-  cloud::Decision d;
-  const cloud::Group* g;
-  ir::Origin origin() const {
-    if (d.rule) return d.rule->origins.front();
-    return {std::string(cloud::provider_name(g->provider)) + " default", {}, {}, {}};
-  }
-};
-
-void print_cloud_text(const CloudView& v) {
-  const ir::Origin o = v.origin();
-  const char* target = cloud::provider_name(v.g->provider);
-  std::printf("%s  (%s", ir::verdict_name(v.d.verdict), printable(o.label).c_str());
-  if (o.loc.known()) std::printf(" at %s", printable(o.where()).c_str());
-  std::printf(")\n");
-  std::printf("  evaluated for %s on %s, group %s; stage: %s\n", printable(v.g->selection).c_str(), target,
-              printable(v.g->name).c_str(), v.d.rule ? "allow" : "default");
-  if (!v.d.rule) {
-    std::printf("  no payload rule admits the packet: cloud firewalls drop what they do not allow\n");
-    return;
-  }
-  if (!o.comment.empty()) std::printf("  comment: %s\n", printable(o.comment).c_str());
-  std::printf("  payload rule: inbound %s, admitting %s\n", printable(v.d.rule->what()).c_str(),
-              printable(v.d.via).c_str());
-  if (v.d.assumed)
-    std::printf(
-        "  the provider decides %s by membership; explain takes the addresses of network '%s' as its "
-        "members\n",
-        printable(v.d.via).c_str(), printable(v.d.network).c_str());
-  for (size_t i = 1; i < v.d.rule->origins.size(); ++i)
-    std::printf("  also allowed by %s at %s\n", printable(v.d.rule->origins[i].label).c_str(),
-                printable(v.d.rule->origins[i].where()).c_str());
-}
-
-void print_cloud_json(const CloudView& v) {
-  const ir::Origin o = v.origin();
-  nlohmann::json out = {{"verdict", ir::verdict_name(v.d.verdict)},
-                        {"rate_limited", false},
-                        {"rule", o.label},
-                        {"stage", v.d.rule ? "allow" : "default"},
-                        {"location", location(o)},
-                        {"logged", false},
-                        {"selection", v.g->selection},
-                        {"meters", nlohmann::json::array()},
-                        {"target", cloud::provider_name(v.g->provider)},
-                        {"group", v.g->name},
-                        {"payload_rule", v.d.rule ? "inbound " + v.d.rule->what() : std::string()},
-                        {"via", v.d.via}};
-  std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-}
-
 // Batch mode: one "ADDRESS PORT/PROTO" per line of standard input (blank
 // lines and # comments skipped), one answer per line, the policy compiled
 // once. Stops at the first line that is not a packet.
@@ -146,6 +60,19 @@ int answer_lines(Answer answer) {
   return Exit::ok;
 }
 
+// The view of `target` (the host view without one); nullptr, after the
+// reason, when the target is unknown or cannot hold the ruleset.
+std::unique_ptr<backend::ExplainView> view_for(const backend::BackendInfo* target, const ir::Ruleset& rs) {
+  if (!target) return host_explain_view(rs);
+  DiagnosticEngine lowering;
+  auto view = target->make()->explain_view(rs, lowering);
+  if (lowering.has_errors()) {
+    print_diagnostics(lowering, stderr);
+    return nullptr;
+  }
+  return view ? std::move(view) : host_explain_view(rs, target);
+}
+
 int run_explain(const ExplainOptions& o) {
   eval::Packet pkt;
   if (!o.batch && (o.from.empty() || o.port.empty())) {
@@ -153,40 +80,19 @@ int run_explain(const ExplainOptions& o) {
     return Exit::bad_input;
   }
   if (!o.batch && !parse_packet(o.from, o.port, "", pkt)) return Exit::bad_input;
-  // Host targets all share the default view; cloud targets have their own.
-  auto provider = cloud::provider_named(o.target);
-  if (!o.target.empty() && !provider && !backend::find_backend(o.target)) {
+  const backend::BackendInfo* target = o.target.empty() ? nullptr : backend::find_backend(o.target);
+  if (!o.target.empty() && !target) {
     std::fprintf(stderr, "fwc: unknown target '%s' (see 'fwc targets')\n", o.target.c_str());
     return Exit::bad_input;
   }
   DiagnosticEngine diags;
-  auto policy = compile_policy(o.policy, diags, false);
-  if (provider) diags.drop_warnings(code::no_host_addrs);
-  ir::Selection sel = o.selection.get();
-  if (policy) ir::validate_selection(*policy, sel, diags);
-  if (diags.has_errors()) {
-    print_diagnostics(diags, stderr);
-    return Exit::bad_input;
-  }
-  ir::Ruleset rs = ir::select(*policy, sel);
-  std::optional<cloud::Group> group;
-  if (provider) {
-    DiagnosticEngine lowering;
-    group = cloud::lower(rs, *provider, lowering);
-    if (!group) {
-      print_diagnostics(lowering, stderr);
-      return Exit::bad_input;
-    }
-  }
-  const bool json = o.format == "json";
+  auto loaded = load_rules(o.policy, {o.selection.get(), target && target->cloud}, diags);
+  if (!loaded) return Exit::bad_input;
+  auto view = view_for(target, loaded->ruleset());
+  if (!view) return Exit::bad_input;
   auto answer = [&](const eval::Packet& p) {
-    if (group) {
-      CloudView v{cloud::explain(*group, p), &*group};
-      json ? print_cloud_json(v) : print_cloud_text(v);
-    } else {
-      eval::Decision d = eval::explain(rs, p);
-      json ? print_json(d, rs) : print_text(d, rs);
-    }
+    std::string text = o.format == "json" ? view->json(p) : view->text(p);
+    std::fwrite(text.data(), 1, text.size(), stdout);
   };
   if (o.batch) return answer_lines(answer);
   answer(pkt);
@@ -206,7 +112,8 @@ Run setup_explain(CLI::App& app) {
       ->excludes(port);
   app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   app.add_option("-t,--target", o->target,
-                 "Explain what this target's output implies (digitalocean, aws, hetzner: the cloud payload)")
+                 "Explain what this target's output implies (a cloud target: its payload; a host target: the "
+                 "meters it leaves out)")
       ->type_name(target_type_name());
   o->selection.add_to(app, "Evaluate the packet as this node of the policy receives it",
                        "Evaluate the packet as a node with this role receives it");

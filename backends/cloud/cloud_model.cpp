@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "backends/explain_view.h"
+
 namespace fwc::cloud {
 
 std::optional<Provider> provider_named(std::string_view target) {
@@ -153,6 +155,11 @@ class CloudBackend final : public backend::Backend {
     auto g = lower(rs, provider_, diags);
     if (!g) return std::nullopt;
     return print_(*g);
+  }
+  std::unique_ptr<backend::ExplainView> explain_view(const ir::Ruleset& rs, DiagnosticEngine& diags) override {
+    auto g = lower(rs, provider_, diags);
+    if (!g) return nullptr;
+    return make_explain_view(std::move(*g));
   }
 
  private:

@@ -104,6 +104,8 @@ struct Decision {
   std::string network;         // that network
 };
 Decision explain(const Group& g, const eval::Packet& pkt);
+// `explain --target` for a cloud target: the decisions above, worded.
+std::unique_ptr<backend::ExplainView> make_explain_view(Group g);
 
 // Text shared by the payload printers.
 std::string cidr_text(const net::Cidr& c);  // always with its prefix length

@@ -1,0 +1,104 @@
+#include "cli/explain_host_view.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
+
+#include "compiler/diag/printable.h"
+
+namespace fwc::cli {
+
+namespace {
+
+using Line = std::pair<std::string, uint32_t>;  // file, line
+
+Line line_of(const SourceLoc& loc) {
+  return {loc.file ? *loc.file : std::string(), loc.line};
+}
+
+// The target's approximation warnings by policy line. The compiled text
+// is thrown away: only what the target reports about the rules matters.
+std::map<Line, std::vector<std::string>> approximations(const ir::Ruleset& rs,
+                                                        const backend::BackendInfo& t) {
+  DiagnosticEngine scratch;
+  t.make()->compile(rs, scratch);
+  std::map<Line, std::vector<std::string>> at;
+  for (const auto& d : scratch.all()) {
+    if (d.severity != Severity::warning || d.code != code::approximated || !d.loc.known()) continue;
+    auto& messages = at[line_of(d.loc)];
+    if (std::find(messages.begin(), messages.end(), d.message) == messages.end())
+      messages.push_back(d.message);
+  }
+  return at;
+}
+
+class HostExplainView final : public backend::ExplainView {
+ public:
+  HostExplainView(const ir::Ruleset& rs, const backend::BackendInfo* target) : rs_(rs), target_(target) {
+    if (target_ && !rs.input.meters.empty()) approximated_ = approximations(rs, *target_);
+  }
+  std::string text(const eval::Packet& pkt) const override;
+  std::string json(const eval::Packet& pkt) const override;
+
+ private:
+  const std::vector<std::string>& warnings_at(const ir::Origin& meter) const {
+    static const std::vector<std::string> none;
+    auto it = meter.loc.known() ? approximated_.find(line_of(meter.loc)) : approximated_.end();
+    return it == approximated_.end() ? none : it->second;
+  }
+  const ir::Ruleset& rs_;
+  const backend::BackendInfo* target_;
+  std::map<Line, std::vector<std::string>> approximated_;
+};
+
+std::string HostExplainView::text(const eval::Packet& pkt) const {
+  const eval::Decision d = eval::explain(rs_, pkt);
+  std::string out = backend::verdict_line(d.verdict, d.origin);
+  out += "  evaluated for " + printable(rs_.selection) + "; stage: " + eval::stage_name(d.stage) +
+         (d.logged ? "; logged" : "") + "\n";
+  if (!d.origin.comment.empty()) out += "  comment: " + printable(d.origin.comment) + "\n";
+  for (const auto& m : d.meters) {
+    out += "  rate-limited by " + printable(m.label) + " at " + printable(m.where()) +
+           ": new connections over the rate are refused\n";
+    for (const auto& w : warnings_at(m))
+      out += "  on " + std::string(target_->name) + ": " + printable(w) + "\n";
+  }
+  for (const auto& a : d.also) out += backend::also_allowed_line(a);
+  return out;
+}
+
+std::string HostExplainView::json(const eval::Packet& pkt) const {
+  const eval::Decision d = eval::explain(rs_, pkt);
+  nlohmann::json meters = nlohmann::json::array();
+  for (const auto& m : d.meters) meters.push_back(m.label);
+  nlohmann::json out = {{"verdict", ir::verdict_name(d.verdict)},
+                        {"rate_limited", !d.meters.empty()},
+                        {"rule", d.origin.label},
+                        {"stage", eval::stage_name(d.stage)},
+                        {"location", backend::location(d.origin)},
+                        {"logged", d.logged},
+                        {"selection", rs_.selection},
+                        {"meters", meters}};
+  // Each meter the target leaves out or changes, with its warning (only
+  // then: the host view of a target that keeps the meters is the policy's).
+  nlohmann::json approximated = nlohmann::json::array();
+  for (const auto& m : d.meters)
+    for (const auto& w : warnings_at(m))
+      approximated.push_back({{"meter", m.label}, {"code", code::approximated}, {"message", w}});
+  if (!approximated.empty()) {
+    out["target"] = target_->name;
+    out["meters_approximated"] = approximated;
+  }
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::unique_ptr<backend::ExplainView> host_explain_view(const ir::Ruleset& rs,
+                                                        const backend::BackendInfo* target) {
+  return std::make_unique<HostExplainView>(rs, target);
+}
+
+}  // namespace fwc::cli

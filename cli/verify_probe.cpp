@@ -1,0 +1,153 @@
+#include "cli/verify_probe.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+
+#include "cli/commands.h"
+#include "validator/prober/connect_scan.h"
+#include "validator/prober/pcap_source.h"
+#include "validator/prober/privileges.h"
+#include "validator/prober/raw_sender.h"
+#include "validator/prober/route.h"
+
+namespace fwc::cli::verify {
+
+namespace {
+
+namespace pr = prober;
+
+std::function<void(size_t, size_t)> progress_line() {
+  if (!isatty(STDERR_FILENO)) return {};
+  auto start = std::chrono::steady_clock::now();
+  return [start](size_t done, size_t total) {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "\r\033[Kprobing: %zu/%zu ports done (%.0f%%), %.1f s", done, total,
+                 total ? 100.0 * double(done) / double(total) : 100.0, secs);
+    std::fflush(stderr);
+  };
+}
+
+// The raw probes' sockets, opened while still privileged.
+struct RawSockets {
+  pr::RawSender sender;
+  pr::PcapSource capture;
+  pr::PortReservation reservation;
+  bool open = false;
+};
+
+// Opens the raw sockets unless asked for connect(); an unprivileged
+// failure leaves them closed (connect() then), any other is an error.
+int open_raw(const pr::IpAddr& source, const pr::IpAddr& target, const ProbeSettings& s, pr::ScanOptions& so,
+             RawSockets& raw) {
+  raw.open = !s.connect_only && raw.sender.open(target);
+  if (!s.connect_only && !raw.open && raw.sender.errno_ != EPERM && raw.sender.errno_ != EACCES) {
+    std::fprintf(stderr, "fwc: %s\n", raw.sender.error.c_str());
+    return Exit::runtime_failure;
+  }
+  if (!raw.open) return Exit::ok;
+  so.source_port = raw.reservation.reserve(source, pr::default_source_port(so.key));
+  std::string dev = pr::device_for(source, target);
+  if (!so.source_port) {
+    std::fprintf(stderr, "fwc: no free source port for the probes\n");
+    return Exit::runtime_failure;
+  }
+  if (dev.empty() || !raw.capture.open(dev, source, target, so.source_port)) {
+    std::fprintf(stderr, "fwc: cannot capture replies: %s\n",
+                 dev.empty() ? "no interface holds the source address" : raw.capture.error.c_str());
+    return Exit::runtime_failure;
+  }
+  return Exit::ok;
+}
+
+void raw_scan(const pr::IpAddr& source, const pr::IpAddr& target, const PortPlan& ports,
+              const ProbeSettings& s, pr::ScanOptions& so, RawSockets& raw, ProbeRun& out) {
+  out.method = s.udp ? "raw SYN and UDP scan" : "raw SYN scan";
+  so.source = source;
+  so.target = target;
+  so.tcp_ports = ports.tcp;
+  so.udp_ports = ports.udp;
+  so.rate = s.rate;
+  so.retries = s.retries;
+  so.progress = progress_line();
+  pr::SystemClock clock;
+  out.rep = pr::scan(so, raw.sender, raw.capture, clock);
+}
+
+void connect_scan(const pr::IpAddr& target, const PortPlan& ports, const ProbeSettings& s, ProbeRun& out) {
+  out.method = "connect() scan";
+  out.note = s.connect_only ? "connect() scan as asked: ICMP details are not visible"
+                            : "not privileged for raw sockets (needs CAP_NET_RAW): fell back to a connect() "
+                              "scan, which sees less (ICMP details are reduced to an error number)";
+  pr::ConnectOptions co;
+  co.target = target;
+  co.tcp_ports = ports.tcp;
+  co.udp_ports = ports.udp;
+  co.rate = s.rate;
+  co.retries = std::min(s.retries, 1);
+  co.progress = progress_line();
+  out.rep = pr::connect_scan(co);
+}
+
+}  // namespace
+
+std::optional<pr::IpAddr> checked_target(const std::string& text, double rate) {
+  auto target = pr::IpAddr::parse(text);
+  if (!target) {
+    std::fprintf(stderr, "fwc: '%s' is not an IP address (verify probes one address, by number)\n",
+                 text.c_str());
+    return std::nullopt;
+  }
+  std::string problem = pr::target_problem(*target);
+  if (problem.empty() && pr::is_local_broadcast(*target))
+    problem = "the broadcast address of a local network";
+  if (!problem.empty()) {
+    std::fprintf(stderr, "fwc: will not probe %s: %s (verify probes one host)\n", target->str().c_str(),
+                 problem.c_str());
+    return std::nullopt;
+  }
+  if (std::string bad_rate = pr::rate_problem(rate); !bad_rate.empty()) {
+    std::fprintf(stderr, "fwc: %s\n", bad_rate.c_str());
+    return std::nullopt;
+  }
+  return target;
+}
+
+int probe(const pr::IpAddr& target, const PortPlan& ports, const ProbeSettings& s, ProbeRun& out) {
+  std::string err;
+  auto source = pr::source_for(target, err);
+  if (!source) {
+    std::fprintf(stderr, "fwc: %s\n", err.c_str());
+    return Exit::runtime_failure;
+  }
+  out.source = source->str();
+  RawSockets raw;
+  pr::ScanOptions so;
+  so.key = pr::CookieKey::random();
+  if (int rc = open_raw(*source, target, s, so, raw)) return rc;
+  // Nothing from here on needs privileges: the sockets are open.
+  pr::Privileges priv = pr::drop_privileges(s.user);
+  if (!priv.ok) {
+    std::fprintf(stderr, "fwc: cannot drop privileges after opening the sockets: %s\n", priv.error.c_str());
+    return Exit::runtime_failure;
+  }
+  out.privileges = priv.done;
+  if (raw.open)
+    raw_scan(*source, target, ports, s, so, raw, out);
+  else
+    connect_scan(target, ports, s, out);
+  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
+  if (!out.rep.error.empty()) {
+    std::fprintf(stderr, "fwc: %s\n", out.rep.error.c_str());
+    return Exit::runtime_failure;
+  }
+  if (out.rep.timed_out)
+    out.note += std::string(out.note.empty() ? "" : "; ") + "the run-time bound ended the scan early";
+  return Exit::ok;
+}
+
+}  // namespace fwc::cli::verify
