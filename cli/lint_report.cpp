@@ -4,7 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "cli/diag_codes.h"
+#include "compiler/diag/codes.h"
 #include "compiler/diag/printable.h"
 
 namespace fwc::cli {

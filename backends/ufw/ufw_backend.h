@@ -21,7 +21,7 @@ inline constexpr size_t kCommentMax = 120;
 // Diagnostic codes of this target: an approximation (a warning; --strict
 // makes it a failure) and a rule too large for ufw (an error).
 inline constexpr const char* kApproximation = code::approximated;
-inline constexpr const char* kTooLarge = "FWC-E014";
+inline constexpr const char* kTooLarge = code::target_limit;
 
 // Networks with more CIDRs than this in one rule get a warning (ufw has no
 // address sets: one ufw rule per CIDR); more than kMaxCidrs is an error.

@@ -10,33 +10,12 @@ namespace fwc {
 
 enum class Severity { error, warning, note };
 
-// Diagnostic codes; the numbers are part of the user interface (fwc(1)).
+// Diagnostic codes, one constant per entry of compiler/diag/codes.def
+// (code::yaml_syntax is "FWC-E001", ...).
 namespace code {
-inline constexpr const char* yaml_syntax = "FWC-E001";
-inline constexpr const char* wrong_type = "FWC-E002";
-inline constexpr const char* unknown_key = "FWC-E003";
-inline constexpr const char* missing_key = "FWC-E004";
-inline constexpr const char* bad_address = "FWC-E005";
-inline constexpr const char* bad_port = "FWC-E006";
-inline constexpr const char* unknown_ref = "FWC-E007";
-inline constexpr const char* ref_cycle = "FWC-E008";
-inline constexpr const char* duplicate = "FWC-E009";
-inline constexpr const char* bad_value = "FWC-E010";
-inline constexpr const char* file_error = "FWC-E011";
-inline constexpr const char* bad_version = "FWC-E012";
-inline constexpr const char* selection = "FWC-E013";
-inline constexpr const char* host_bits = "FWC-W101";
-inline constexpr const char* shadowed = "FWC-W102";
-inline constexpr const char* admin_open = "FWC-W103";
-inline constexpr const char* lockout = "FWC-W104";
-inline constexpr const char* no_host_addrs = "FWC-W105";
-inline constexpr const char* redundant = "FWC-W106";
-// A construct the target can only approximate (a backend's lossy lowering).
-inline constexpr const char* approximated = "FWC-W107";
-// An IPv4-mapped IPv6 entry (::ffff:a.b.c.d) in a block list: it never matches IPv4 traffic.
-inline constexpr const char* mapped_address = "FWC-W108";
-// A target cannot hold the policy (no representation for a network, a provider limit).
-inline constexpr const char* target_limit = "FWC-E014";
+#define FWC_DIAG_CODE(identifier, id, name, summary, description) \
+  inline constexpr const char* identifier = id;
+#include "compiler/diag/codes.def"
 }  // namespace code
 
 struct Diagnostic {
