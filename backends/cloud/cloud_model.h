@@ -60,7 +60,7 @@ struct Group {
   Provider provider = Provider::digitalocean;
   std::string name;  // firewall or security group name
   std::string policy_name, policy_file, selection;
-  ast::CloudSettings settings;
+  ir::CloudSettings settings;
   std::vector<Rule> inbound, outbound;
   // Outbound traffic is not restricted. Hetzner and AWS let everything out
   // while no outbound rule says otherwise (AWS: its default egress rule);

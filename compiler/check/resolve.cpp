@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "compiler/check/cloud_refs.h"
 #include "compiler/parse/list_file.h"
 #include "compiler/parse/loader.h"
 
@@ -388,13 +389,13 @@ void Resolver::resolve_defaults() {
 ir::Policy Resolver::run() {
   p_.name = a_.name.value;
   p_.file = a_.file;
-  p_.cloud = a_.cloud;
+  p_.cloud = cloud_settings_of(a_.cloud);
   index_names();
   resolve_nodes();
   for (const auto& r : roles_) p_.roles.push_back(r);
   for (size_t i = 0; i < a_.networks.size(); ++i) {
     const ast::Network& n = a_.networks[i];
-    ir::Network out{n.name.value, n.name.loc, network(i), n.native, {}};
+    ir::Network out{n.name.value, n.name.loc, network(i), native_refs_of(n.native), {}};
     if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
     p_.networks.push_back(std::move(out));
   }
