@@ -92,7 +92,6 @@ struct LimitIssue {
   size_t excess = 0;
 };
 std::vector<LimitIssue> check_limits(const Group& g);
-size_t total_excess(const Group& g);
 
 // The cloud view of a new inbound TCP/UDP connection: accepted when a
 // payload rule admits the source and port, dropped otherwise.
