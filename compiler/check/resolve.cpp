@@ -78,6 +78,7 @@ class Resolver {
 
 std::vector<std::string> Resolver::keys_of(const std::map<std::string, size_t>& m) const {
   std::vector<std::string> out;
+  out.reserve(m.size());
   for (const auto& [k, v] : m) out.push_back(k);
   return out;
 }
