@@ -390,7 +390,7 @@ void Resolver::resolve_defaults() {
 ir::Policy Resolver::run() {
   p_.name = a_.name.value;
   p_.file = a_.file;
-  p_.cloud = cloud_settings_of(a_.cloud);
+  p_.cloud = a_.cloud;
   index_names();
   resolve_nodes();
   for (const auto& r : roles_) p_.roles.push_back(r);
