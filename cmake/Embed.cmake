@@ -14,8 +14,8 @@ function(fwc_embed target header namespace)
   add_custom_command(
     OUTPUT "${out}"
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} "-DINPUTS=${inputs_arg}"
-            -P ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
-    DEPENDS ${depends} ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_header.cmake
+    DEPENDS ${depends} ${PROJECT_SOURCE_DIR}/cmake/embed_header.cmake
     COMMENT "Embedding ${header}"
     VERBATIM)
   target_sources(${target} PRIVATE "${out}")

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: install, build, run every test (unit, golden,
-# malformed corpus, kernel agreement in network namespaces, formats, schema,
-# packaging), bounded libFuzzer runs of the loader and compile harnesses,
-# then the suite again under AddressSanitizer and UndefinedBehaviorSanitizer
-# (see below).
+# The whole test suite: install, build, clang-tidy (scripts/tidy.sh: any
+# finding fails), run every test (unit, golden, malformed corpus, kernel
+# agreement in network namespaces, formats, schema, packaging), bounded
+# libFuzzer runs of the loader and compile harnesses, then the suite again
+# under AddressSanitizer and UndefinedBehaviorSanitizer (see below).
 #   FWC_FUZZ_SECONDS   length of each fuzz harness run (default 60; two harnesses)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ scripts/setup.sh
 stage() { echo "== $1 (after ${SECONDS}s)"; }
 
 scripts/build.sh build
+stage "clang-tidy"
+scripts/tidy.sh build
 stage "test suite"
 (cd build && ctest --output-on-failure)
 

@@ -15,6 +15,8 @@ packages=(
   prometheus
   # schema checks (SARIF, policy JSON Schema), packaging, fuzzing (libFuzzer)
   python3-jsonschema python3-yaml dpkg binutils systemd zsh lintian clang-14 libclang-rt-14-dev
+  # static analysis (scripts/tidy.sh)
+  clang-tidy
 )
 
 missing=()

@@ -18,7 +18,7 @@ namespace fwc::aws {
 
 // AWS descriptions: letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*, at
 // most 255 characters; anything else becomes a space.
-std::string description_text(std::string text);
+std::string description_text(const std::string& text);
 
 // The placeholder for the id of the group named `group`: ${SG_HEROCTL_SERVER}.
 std::string placeholder(const std::string& group);

@@ -84,7 +84,7 @@ ordered_json everything(Family f, const char* label) {
 
 }  // namespace
 
-std::string description_text(std::string text) {
+std::string description_text(const std::string& text) {
   return escape::cloud_text(text, escape::kAwsTextChars, ' ', 255);
 }
 

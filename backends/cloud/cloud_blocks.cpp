@@ -114,52 +114,65 @@ bool overlaps(const net::AddrSet& a, const net::AddrSet& b) {
   return false;
 }
 
-bool apply_blocks(Group& g, bool outbound, const std::vector<ir::Block>& blocks, const Warn& warn) {
-  std::vector<Rule>& rules = outbound ? g.outbound : g.inbound;
-  const std::string fw = firewall_noun(g.provider);
-  const std::string peers = outbound ? "destinations" : "sources";
-  bool changed = false;
-  for (const auto& b : blocks) {
-    const std::string& label = b.origin.label;
-    if (b.action == ir::Verdict::reject)
-      warn(b.origin,
-           label + ": " + fw +
+namespace {
+
+struct BlockContext {
+  Group& g;
+  std::vector<Rule>& rules;  // inbound or outbound
+  std::string fw;            // "the DigitalOcean firewall", ...
+  std::string peers;         // "sources" or "destinations"
+  const Warn& warn;
+};
+
+// Takes one block out of the allow rules it overlaps; warns where the cloud
+// firewall cannot enforce it. Returns whether the rules changed.
+bool apply_block(BlockContext& c, const ir::Block& b) {
+  const std::string& label = b.origin.label;
+  if (b.action == ir::Verdict::reject)
+    c.warn(b.origin,
+           label + ": " + c.fw +
                " cannot reject, it drops what it does not allow; only the host firewall rejects",
            {});
-    if (b.log)
-      warn(b.origin, label + ": " + fw + " does not log; only the host firewall logs what this block refuses",
-           {});
-    if (b.peer.addrs.empty()) continue;
-    Outcome out = subtract(rules, b);
-    if (!out.native.empty())
-      warn(b.origin,
-           label + ": " + fw + " cannot deny, and cannot take these addresses out of " + joined(out.native) +
-               "; only the host firewall enforces this block there",
+  if (b.log)
+    c.warn(b.origin,
+           label + ": " + c.fw + " does not log; only the host firewall logs what this block refuses", {});
+  if (b.peer.addrs.empty()) return false;
+  Outcome out = subtract(c.rules, b);
+  if (!out.native.empty())
+    c.warn(b.origin,
+           label + ": " + c.fw + " cannot deny, and cannot take these addresses out of " +
+               joined(out.native) + "; only the host firewall enforces this block there",
            "give the allow rule's network addresses instead of a native reference if the cloud must enforce "
            "it");
-    if (!out.unsplittable.empty())
-      warn(b.origin,
-           label + ": " + fw +
+  if (!out.unsplittable.empty())
+    c.warn(b.origin,
+           label + ": " + c.fw +
                " cannot deny, and cannot take these addresses out of the all-protocol rule of " +
                joined(out.unsplittable) +
                " for some ports only; only the host firewall enforces this block there",
            {});
-    if (!out.changed) continue;
-    std::vector<LimitIssue> before = check_limits(g);
-    std::vector<Rule> saved = std::move(rules);
-    rules = std::move(out.rules);
-    std::vector<LimitIssue> after = check_limits(g);
-    if (excess(after) > excess(before)) {
-      rules = std::move(saved);
-      warn(b.origin,
-           label + ": " + fw + " cannot deny, and taking these addresses out of the allowed " + peers +
-               " would exceed its limits (" + first_new(after, before) +
-               "); only the host firewall enforces this block",
-           "the cloud firewall admits these addresses wherever an allow rule does");
-      continue;
-    }
-    changed = true;
-  }
+  if (!out.changed) return false;
+  std::vector<LimitIssue> before = check_limits(c.g);
+  std::vector<Rule> saved = std::move(c.rules);
+  c.rules = std::move(out.rules);
+  std::vector<LimitIssue> after = check_limits(c.g);
+  if (excess(after) <= excess(before)) return true;
+  c.rules = std::move(saved);
+  c.warn(b.origin,
+         label + ": " + c.fw + " cannot deny, and taking these addresses out of the allowed " + c.peers +
+             " would exceed its limits (" + first_new(after, before) +
+             "); only the host firewall enforces this block",
+         "the cloud firewall admits these addresses wherever an allow rule does");
+  return false;
+}
+
+}  // namespace
+
+bool apply_blocks(Group& g, bool outbound, const std::vector<ir::Block>& blocks, const Warn& warn) {
+  BlockContext c{g, outbound ? g.outbound : g.inbound, firewall_noun(g.provider),
+                 outbound ? "destinations" : "sources", warn};
+  bool changed = false;
+  for (const auto& b : blocks) changed = apply_block(c, b) || changed;
   return changed;
 }
 

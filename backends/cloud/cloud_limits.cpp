@@ -111,10 +111,4 @@ std::vector<LimitIssue> check_limits(const Group& g) {
   return out;
 }
 
-size_t total_excess(const Group& g) {
-  size_t n = 0;
-  for (const auto& i : check_limits(g)) n += i.excess;
-  return n;
-}
-
 }  // namespace fwc::cloud

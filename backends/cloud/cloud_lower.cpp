@@ -19,7 +19,7 @@ namespace {
 constexpr net::PortRange kAllPorts{1, 65535};
 
 std::string group_name(const ir::Ruleset& rs, Provider p) {
-  const ast::CloudSettings& c = rs.cloud;
+  const ir::CloudSettings& c = rs.cloud;
   std::string name = p == Provider::digitalocean ? c.do_name
                      : p == Provider::aws        ? c.aws_group_name
                                                  : c.hetzner_name;
@@ -120,21 +120,21 @@ bool Lowering::add_network(const std::string& name, const ir::Origin& o, Peers& 
   for (const auto& candidate : rs_.networks)
     if (candidate.name == name) n = &candidate;
   if (!n) return true;
-  const ast::NativeRefs& native = n->native;
+  const ir::NativeRefs& native = n->native;
   auto ref = [&](NativeRef::Kind kind, const std::string& value) {
     out.refs.push_back({kind, value, n->name, n->addrs});
   };
   std::string reference;
   switch (p_) {
     case Provider::digitalocean:
-      for (const auto& t : native.do_tags) ref(NativeRef::Kind::tag, t.value);
-      for (const auto& d : native.do_droplet_ids) ref(NativeRef::Kind::droplet, d.value);
+      for (const auto& t : native.do_tags) ref(NativeRef::Kind::tag, t);
+      for (const auto& d : native.do_droplet_ids) ref(NativeRef::Kind::droplet, d);
       if (!native.do_tags.empty() || !native.do_droplet_ids.empty()) return true;
       reference = "digitalocean: {tags: [...]} or {droplet_ids: [...]}";
       break;
     case Provider::aws:
       if (native.aws_security_group) {
-        ref(NativeRef::Kind::security_group, native.aws_security_group->value);
+        ref(NativeRef::Kind::security_group, *native.aws_security_group);
         return true;
       }
       reference = "aws: {security_group: ...}";

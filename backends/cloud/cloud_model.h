@@ -60,7 +60,7 @@ struct Group {
   Provider provider = Provider::digitalocean;
   std::string name;  // firewall or security group name
   std::string policy_name, policy_file, selection;
-  ast::CloudSettings settings;
+  ir::CloudSettings settings;
   std::vector<Rule> inbound, outbound;
   // Outbound traffic is not restricted. Hetzner and AWS let everything out
   // while no outbound rule says otherwise (AWS: its default egress rule);
@@ -92,7 +92,6 @@ struct LimitIssue {
   size_t excess = 0;
 };
 std::vector<LimitIssue> check_limits(const Group& g);
-size_t total_excess(const Group& g);
 
 // The cloud view of a new inbound TCP/UDP connection: accepted when a
 // payload rule admits the source and port, dropped otherwise.

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "compiler/check/cloud_refs.h"
 #include "compiler/parse/list_file.h"
 #include "compiler/parse/loader.h"
 
@@ -80,6 +81,7 @@ class Resolver {
 
 std::vector<std::string> Resolver::keys_of(const std::map<std::string, size_t>& m) const {
   std::vector<std::string> out;
+  out.reserve(m.size());
   for (const auto& [k, v] : m) out.push_back(k);
   return out;
 }
@@ -397,7 +399,7 @@ ir::Policy Resolver::run() {
   for (const auto& r : roles_) p_.roles.push_back(r);
   for (size_t i = 0; i < a_.networks.size(); ++i) {
     const ast::Network& n = a_.networks[i];
-    ir::Network out{n.name.value, n.name.loc, network(i), n.native, {}};
+    ir::Network out{n.name.value, n.name.loc, network(i), native_refs_of(n.native), {}};
     if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
     p_.networks.push_back(std::move(out));
   }

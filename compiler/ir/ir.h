@@ -4,10 +4,10 @@
 #include <vector>
 
 #include "compiler/diag/source_loc.h"
+#include "compiler/ir/cloud.h"
 #include "compiler/ir/units.h"
 #include "compiler/net/addrset.h"
 #include "compiler/net/portset.h"
-#include "compiler/parse/ast.h"
 
 // The intermediate representation every backend and the evaluator read.
 // Names are resolved, networks are address sets, services are port sets;
@@ -98,7 +98,7 @@ struct Network {
   std::string name;
   SourceLoc loc;
   AddrSet addrs;
-  ast::NativeRefs native;
+  NativeRefs native;
   AddrSet hetzner_addrs;
 };
 
@@ -134,7 +134,7 @@ struct Policy {
   std::vector<Meter> meters;
   std::vector<Allow> inbound, outbound, forward;
   std::vector<Otherwise> otherwise;
-  ast::CloudSettings cloud;
+  CloudSettings cloud;
 
   bool has_scoped_rules() const;
   const Node* find_node(const std::string& name) const;
@@ -171,7 +171,7 @@ struct Ruleset {
   // networks (native references) and its cloud settings.
   Selection selected;
   std::vector<Network> networks;
-  ast::CloudSettings cloud;
+  CloudSettings cloud;
 };
 
 }  // namespace fwc::ir

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "compiler/diag/source_loc.h"
+#include "compiler/ir/cloud.h"
 
 // The policy as written: names unresolved, every value with its location.
 namespace fwc::ast {
@@ -134,15 +135,8 @@ struct Incomplete {
   bool networks = false, services = false, nodes = false, roles = false;
 };
 
-struct CloudSettings {
-  bool present = false;
-  std::string do_name;
-  std::vector<std::string> do_tags;
-  std::vector<int64_t> do_droplet_ids;
-  std::string aws_vpc_id, aws_group_name, aws_description;
-  std::string hetzner_name, hetzner_label_selector;
-  std::vector<int64_t> hetzner_server_ids;
-};
+// The IR keeps the `cloud:` settings as they are parsed.
+using CloudSettings = ir::CloudSettings;
 
 struct Policy {
   std::string file;

@@ -80,6 +80,10 @@ bool YamlWalker::expect_map(const YAML::Node& n, const std::string& what,
                             std::initializer_list<const char*> allowed) {
   if (!expect_map(n, what)) return false;
   std::vector<std::string> names(allowed.begin(), allowed.end());
+  auto unknown = [&](const YAML::Node& key, const std::string& k) {
+    diags_.error(code::unknown_key, loc(key), "unknown key '" + k + "' in " + what, did_you_mean(k, names),
+                 static_cast<uint32_t>(k.size()));
+  };
   for (auto it = n.begin(); it != n.end(); ++it) {
     if (!it->first.IsScalar()) {
       type_error(it->first, "a key of " + what, "a string");
@@ -88,9 +92,7 @@ bool YamlWalker::expect_map(const YAML::Node& n, const std::string& what,
     const std::string& k = it->first.Scalar();
     bool known = false;
     for (const auto& a : names) known = known || a == k;
-    if (!known)
-      diags_.error(code::unknown_key, loc(it->first), "unknown key '" + k + "' in " + what,
-                   did_you_mean(k, names), static_cast<uint32_t>(k.size()));
+    if (!known) unknown(it->first, k);
   }
   return true;
 }

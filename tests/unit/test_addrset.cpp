@@ -288,6 +288,7 @@ TEST_CASE("interval_to_cidrs produces the minimal list", "[addrset][cidrs]") {
     // 2 × (8 − 1) blocks: 1, 2/31, 4/30, … 128/26 … 252/31, 254.
     CHECK(out.size() == 14);
     std::vector<std::string> t;
+    t.reserve(out.size());
     for (const auto& c : out) t.push_back(format_cidr(c));
     CHECK(t.front() == "10.0.0.1");
     CHECK(t[1] == "10.0.0.2/31");

@@ -98,7 +98,8 @@ TEST_CASE("the lock-out guard names the deciding rule") {
 }
 
 namespace {
-nft::live::Model model_with(std::vector<const char*> cidrs, std::vector<std::pair<const char*, const char*>> rules) {
+nft::live::Model model_with(const std::vector<const char*>& cidrs,
+                            const std::vector<std::pair<const char*, const char*>>& rules) {
   nft::live::Model m;
   m.exists = true;
   m.chains.push_back({"input", "hook 1"});

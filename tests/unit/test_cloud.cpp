@@ -22,7 +22,7 @@ struct Lowered {
   DiagnosticEngine diags;
 };
 
-Lowered lower(const std::string& body, Provider p, ir::Selection sel = {}) {
+Lowered lower(const std::string& body, Provider p, const ir::Selection& sel = {}) {
   DiagnosticEngine front;
   auto policy = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", front, false);
   INFO(front.render_all());

@@ -34,7 +34,7 @@ eval::Packet packet(const std::string& src, const std::string& port) {
 }
 
 eval::Decision ask(const ir::Policy& p, const std::string& src, const std::string& port,
-                   ir::Selection sel = {}) {
+                   const ir::Selection& sel = {}) {
   return eval::explain(ir::select(p, sel), packet(src, port));
 }
 

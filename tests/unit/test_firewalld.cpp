@@ -16,7 +16,7 @@ namespace {
 
 const std::string kPrologue = "fwc: 1\nname: demo\n";
 
-ir::Ruleset ruleset(const std::string& body, ir::Selection sel = {}) {
+ir::Ruleset ruleset(const std::string& body, const ir::Selection& sel = {}) {
   DiagnosticEngine diags;
   auto p = compile_policy_text(kPrologue + body, "policy.yaml", diags, false);
   INFO(diags.render_all());

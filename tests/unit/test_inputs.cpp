@@ -273,7 +273,7 @@ TEST_CASE("80,000 bad entries render in linear time", "[.render-scale]") {
   DiagnosticEngine& d = r.diags;
   std::string all;
   for (const auto& x : d.sorted()) all += d.render(x);  // uncapped, as the worst case
-  CHECK(all.size() > 80000 * 40);
+  CHECK(all.size() > size_t{80000} * 40);
   CHECK_THAT(d.render_all(), Catch::Contains("79900 more diagnostics in policy.yaml not shown"));
 }
 

@@ -16,7 +16,7 @@ using namespace fwc;
 
 namespace {
 
-ir::Ruleset ruleset(const std::string& body, ir::Selection sel = {}) {
+ir::Ruleset ruleset(const std::string& body, const ir::Selection& sel = {}) {
   DiagnosticEngine diags;
   auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
   INFO(diags.render_all());
@@ -32,7 +32,7 @@ nft::Table lower(const ir::Ruleset& rs) {
   return t;
 }
 
-std::string script(const std::string& body, ir::Selection sel = {}) { return nft::emit(lower(ruleset(body, sel))); }
+std::string script(const std::string& body, const ir::Selection& sel = {}) { return nft::emit(lower(ruleset(body, sel))); }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;

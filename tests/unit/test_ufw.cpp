@@ -14,7 +14,7 @@ using namespace fwc;
 
 namespace {
 
-ir::Ruleset ruleset(const std::string& body, ir::Selection sel = {}) {
+ir::Ruleset ruleset(const std::string& body, const ir::Selection& sel = {}) {
   DiagnosticEngine diags;
   auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
   INFO(diags.render_all());
@@ -30,7 +30,7 @@ struct Compiled {
 };
 
 // The policy body starts at line 3 of policy.yaml (after `fwc:` and `name:`).
-Compiled compile(const std::string& body, ir::Selection sel = {}) {
+Compiled compile(const std::string& body, const ir::Selection& sel = {}) {
   DiagnosticEngine diags;
   auto backend = ufw::make_backend();
   auto artefacts = backend->compile(ruleset(body, sel), diags);

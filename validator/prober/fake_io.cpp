@@ -22,7 +22,7 @@ bool ReplaySource::next(Bytes& packet, Duration max_wait) {
   return false;
 }
 
-void ReplaySource::answer(FakeSender& sender, Responder respond) {
+void ReplaySource::answer(FakeSender& sender, const Responder& respond) {
   sender.on_send = [this, respond](const Bytes& probe, TimePoint t) {
     for (auto& [delay, reply] : respond(probe)) at(t + delay, std::move(reply));
   };

@@ -39,7 +39,7 @@ struct ReplaySource : PacketSource {
   // Connects a sender: `respond` gets each probe and returns the replies
   // (delay, packet) the network sends back.
   using Responder = std::function<std::vector<std::pair<Duration, Bytes>>(const Bytes& probe)>;
-  void answer(FakeSender& sender, Responder respond);
+  void answer(FakeSender& sender, const Responder& respond);
 
   FakeClock& clock;
   std::multimap<TimePoint, Bytes> queue;

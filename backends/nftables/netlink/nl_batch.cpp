@@ -25,7 +25,7 @@ namespace fwc::nft::netlink {
 using detail::kTable;
 
 // One message at most this large, elements aside (rules, sets, chains).
-constexpr size_t kMaxMessage = 64 * 1024;
+constexpr size_t kMaxMessage = size_t{64} * 1024;
 // Element lists are a nest with a 16-bit length: stay well below it.
 constexpr size_t kElementBytes = 60000;
 
@@ -378,7 +378,7 @@ Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
     // About 40 bytes per interval element pair, as sent.
     size_t intervals = 0;
     for (const auto& s : t.sets) intervals += s.addrs.intervals(s.family).size();
-    b.expect(256 * 1024 + intervals * 48);
+    b.expect(size_t{256} * 1024 + intervals * 48);
   }
   batch_begin(b, o);
   table_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "table inet fwc");

@@ -37,7 +37,6 @@ class Session {
   // Sends one request (a GET, dump or not; its seq is filled in) and hands
   // every reply message to `each` until the kernel is done.
   bool request(nlmsghdr* req, const std::function<void(const nlmsghdr*)>& each, Outcome& err);
-  uint32_t take_seq() { return seq_++; }
 
  private:
   ::mnl_socket* nl_ = nullptr;

@@ -42,17 +42,37 @@ uint32_t u32_attr(const nlmsghdr* nlh, uint16_t type) {
   return 0;
 }
 
-void keep(Snapshot& s, const nlmsghdr* nlh) {
-  size_t at = s.msgs.size();
-  s.msgs.resize(at + NLMSG_ALIGN(nlh->nlmsg_len));
-  std::memcpy(s.msgs.data() + at, nlh, nlh->nlmsg_len);
-}
-
 nlmsghdr* get_request(char* buf, uint16_t type, uint16_t flags) {
   return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags, 0);
 }
 
+// The attribute naming the table of a dumped object (0: not a dump reply).
+uint16_t table_attr(const nlmsghdr* nlh) {
+  if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES) return 0;
+  switch (nlh->nlmsg_type & 0xff) {
+    case NFT_MSG_NEWCHAIN:
+      return NFTA_CHAIN_TABLE;
+    case NFT_MSG_NEWSET:
+      return NFTA_SET_TABLE;
+    case NFT_MSG_NEWSETELEM:
+      return NFTA_SET_ELEM_LIST_TABLE;
+    case NFT_MSG_NEWOBJ:
+      return NFTA_OBJ_TABLE;
+    case NFT_MSG_NEWRULE:
+      return NFTA_RULE_TABLE;
+  }
+  return 0;
+}
+
 }  // namespace
+
+void keep_reply(Snapshot& s, const nlmsghdr* nlh) {
+  const uint16_t attr = table_attr(nlh);
+  if (attr == 0 || str_attr(nlh, attr) != kTable) return;
+  size_t at = s.msgs.size();
+  s.msgs.resize(at + NLMSG_ALIGN(nlh->nlmsg_len));
+  std::memcpy(s.msgs.data() + at, nlh, nlh->nlmsg_len);
+}
 
 std::string udata_digest(const void* data, size_t len) {
   const auto* p = static_cast<const uint8_t*>(data);
@@ -70,17 +90,14 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full, bool meters)
   nlmsghdr* req = get_request(buf, NFT_MSG_GETTABLE, NLM_F_ACK);
   mnl_attr_put_strz(req, NFTA_TABLE_NAME, kTable);
   Outcome e;
-  if (!s.request(req, [](const nlmsghdr*) {}, e)) {
+  const auto ignore = [](const nlmsghdr*) {};
+  if (!s.request(req, ignore, e)) {
     if (e.error == ENOENT) return true;  // no table: an empty snapshot
     err = e;
     return false;
   }
   out.exists = true;
-  auto mine = [&](uint16_t table_attr) {
-    return [&out, table_attr](const nlmsghdr* nlh) {
-      if (str_attr(nlh, table_attr) == kTable) keep(out, nlh);
-    };
-  };
+  auto mine = [&out](const nlmsghdr* nlh) { keep_reply(out, nlh); };
   struct Dump {
     uint16_t type, table_attr;
   };
@@ -88,7 +105,7 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full, bool meters)
   for (const auto& d : before) {
     req = get_request(buf, d.type, NLM_F_DUMP);
     mnl_attr_put_strz(req, d.table_attr, kTable);
-    if (!s.request(req, mine(d.table_attr), err)) return false;
+    if (!s.request(req, mine, err)) return false;
   }
   // Elements of each static set (named or anonymous), after all the sets.
   std::vector<std::string> sets;
@@ -108,13 +125,13 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full, bool meters)
     req = get_request(buf, NFT_MSG_GETSETELEM, NLM_F_DUMP);
     mnl_attr_put_strz(req, NFTA_SET_ELEM_LIST_TABLE, kTable);
     mnl_attr_put_strz(req, NFTA_SET_ELEM_LIST_SET, name.c_str());
-    if (!s.request(req, mine(NFTA_SET_ELEM_LIST_TABLE), err)) return false;
+    if (!s.request(req, mine, err)) return false;
   }
   const Dump after[] = {{NFT_MSG_GETOBJ, NFTA_OBJ_TABLE}, {NFT_MSG_GETRULE, NFTA_RULE_TABLE}};
   for (const auto& d : after) {
     req = get_request(buf, d.type, NLM_F_DUMP);
     mnl_attr_put_strz(req, d.table_attr, kTable);
-    if (!s.request(req, mine(d.table_attr), err)) return false;
+    if (!s.request(req, mine, err)) return false;
   }
   return true;
 }
@@ -122,7 +139,8 @@ bool read_table(Session& s, Snapshot& out, Outcome& err, bool full, bool meters)
 namespace {
 std::string set_msg_digest(const nlmsghdr* nlh) {
   for (const nlattr* a = first_attr(nlh); mnl_attr_ok(a, attrs_left(nlh, a)); a = mnl_attr_next(a))
-    if (mnl_attr_get_type(a) == NFTA_SET_USERDATA) return udata_digest(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+    if (mnl_attr_get_type(a) == NFTA_SET_USERDATA)
+      return udata_digest(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
   return "";
 }
 }  // namespace
@@ -152,7 +170,7 @@ bool complete_from_batch(Snapshot& snap, const std::string& batch) {
     if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSETELEM) return;
     const std::string set = str_attr(nlh, NFTA_SET_ELEM_LIST_SET);
     for (const auto& [name, digest] : need)
-      if (name == set) keep(snap, nlh);
+      if (name == set) keep_reply(snap, nlh);
   });
   snap.complete = true;
   return true;
@@ -217,27 +235,34 @@ Batch build_restore(const Snapshot& snap, const BuildOptions& o, uint32_t first_
   snap.each([&](const nlmsghdr* nlh) {
     switch (nlh->nlmsg_type & 0xff) {
       case NFT_MSG_NEWCHAIN:
-        copy_message(b, nlh, NLM_F_CREATE, {NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, NFTA_CHAIN_HOOK, NFTA_CHAIN_POLICY, NFTA_CHAIN_TYPE,
+        copy_message(b, nlh, NLM_F_CREATE,
+                     {NFTA_CHAIN_TABLE, NFTA_CHAIN_NAME, NFTA_CHAIN_HOOK, NFTA_CHAIN_POLICY, NFTA_CHAIN_TYPE,
                       NFTA_CHAIN_FLAGS, NFTA_CHAIN_USERDATA},
                      "chain " + str_attr(nlh, NFTA_CHAIN_NAME));
         break;
       case NFT_MSG_NEWSET:
-        copy_message(b, nlh, NLM_F_CREATE,
-                     {NFTA_SET_TABLE, NFTA_SET_NAME, NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE, NFTA_SET_KEY_LEN,
-                      NFTA_SET_DATA_TYPE, NFTA_SET_DATA_LEN, NFTA_SET_POLICY, NFTA_SET_DESC, NFTA_SET_TIMEOUT,
-                      NFTA_SET_GC_INTERVAL, NFTA_SET_USERDATA, NFTA_SET_OBJ_TYPE, NFTA_SET_EXPR, NFTA_SET_EXPRESSIONS},
-                     "set " + str_attr(nlh, NFTA_SET_NAME), ++set_id);
+        copy_message(
+            b, nlh, NLM_F_CREATE,
+            {NFTA_SET_TABLE, NFTA_SET_NAME, NFTA_SET_FLAGS, NFTA_SET_KEY_TYPE, NFTA_SET_KEY_LEN,
+             NFTA_SET_DATA_TYPE, NFTA_SET_DATA_LEN, NFTA_SET_POLICY, NFTA_SET_DESC, NFTA_SET_TIMEOUT,
+             NFTA_SET_GC_INTERVAL, NFTA_SET_USERDATA, NFTA_SET_OBJ_TYPE, NFTA_SET_EXPR, NFTA_SET_EXPRESSIONS},
+            "set " + str_attr(nlh, NFTA_SET_NAME), ++set_id);
         break;
       case NFT_MSG_NEWSETELEM:
         copy_message(b, nlh, NLM_F_CREATE,
-                     {NFTA_SET_ELEM_LIST_TABLE, NFTA_SET_ELEM_LIST_SET, NFTA_SET_ELEM_LIST_ELEMENTS}, "elements of set " + str_attr(nlh, NFTA_SET_ELEM_LIST_SET));
+                     {NFTA_SET_ELEM_LIST_TABLE, NFTA_SET_ELEM_LIST_SET, NFTA_SET_ELEM_LIST_ELEMENTS},
+                     "elements of set " + str_attr(nlh, NFTA_SET_ELEM_LIST_SET));
         break;
       case NFT_MSG_NEWOBJ:
-        copy_message(b, nlh, NLM_F_CREATE, {NFTA_OBJ_TABLE, NFTA_OBJ_NAME, NFTA_OBJ_TYPE, NFTA_OBJ_DATA, NFTA_OBJ_USERDATA}, "object " + str_attr(nlh, NFTA_OBJ_NAME));
+        copy_message(b, nlh, NLM_F_CREATE,
+                     {NFTA_OBJ_TABLE, NFTA_OBJ_NAME, NFTA_OBJ_TYPE, NFTA_OBJ_DATA, NFTA_OBJ_USERDATA},
+                     "object " + str_attr(nlh, NFTA_OBJ_NAME));
         break;
       case NFT_MSG_NEWRULE:
-        copy_message(b, nlh, NLM_F_CREATE | NLM_F_APPEND, {NFTA_RULE_TABLE, NFTA_RULE_CHAIN, NFTA_RULE_EXPRESSIONS, NFTA_RULE_COMPAT, NFTA_RULE_USERDATA},
-                     "rule of chain " + str_attr(nlh, NFTA_RULE_CHAIN));
+        copy_message(
+            b, nlh, NLM_F_CREATE | NLM_F_APPEND,
+            {NFTA_RULE_TABLE, NFTA_RULE_CHAIN, NFTA_RULE_EXPRESSIONS, NFTA_RULE_COMPAT, NFTA_RULE_USERDATA},
+            "rule of chain " + str_attr(nlh, NFTA_RULE_CHAIN));
         break;
     }
   });

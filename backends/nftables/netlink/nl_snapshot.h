@@ -35,6 +35,10 @@ struct Snapshot {
 // in time quadratic in their size.
 bool read_table(Session& s, Snapshot& out, Outcome& err, bool full = true, bool meters = false);
 
+// Appends one message of a dump reply to the snapshot when it is a chain,
+// set, element list, object or rule of table inet fwc (read_table's filter).
+void keep_reply(Snapshot& s, const nlmsghdr* nlh);
+
 // The fingerprint (set_digest) in a set's user data, "" if none.
 std::string udata_digest(const void* data, size_t len);
 
