@@ -68,7 +68,8 @@ class Lowering : public ir::ChainSink {
   backend::ApproximationReporter approximations_;
   Model m_;
   Table* table_ = nullptr;  // the family being lowered
-  // fwc's chains of that family by hook, declared whether managed or not.
+  // fwc's chains of that family, indexed by ir::Hook (input, output,
+  // forward: also their order in the table), declared whether managed or not.
   std::array<Chain, 3> own_;
   Chain* chain_ = nullptr;  // the chain being walked
   naming::UniqueNames chain_names_, set_names_, hashlimit_names_;
