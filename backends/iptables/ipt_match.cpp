@@ -1,0 +1,84 @@
+#include "backends/iptables/ipt_lowering.h"
+
+namespace fwc::ipt {
+
+using net::Family;
+
+// Rules naming the same network share its set (same interval storage).
+std::string Lowering::set_for(const net::AddrSet& addrs, const std::string& hint) {
+  Family f = table_->family;
+  auto k = std::make_pair(f, addrs.identity(f));
+  if (auto it = set_by_storage_.find(k); it != set_by_storage_.end()) return it->second;
+  // Room is left for the staging suffix the ipset file loads the set under.
+  std::string name = set_names_.take("fwc-", sanitize_name(hint), f == Family::v4 ? "-4" : "-6");
+  IpSet s;
+  s.name = name;
+  s.family = f;
+  s.addrs = addrs;
+  s.entries = addrs.cidr_count(f);
+  m_.sets.push_back(std::move(s));
+  set_by_storage_.emplace(k, name);
+  return name;
+}
+
+std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, bool dst, const std::string& hint) {
+  Family f = table_->family;
+  if (peer.addrs.empty(f)) return std::nullopt;
+  AddrMatch m;
+  m.dst = dst;
+  if (peer.any(f)) return m;  // the whole family: no address match
+  if (peer.addrs.intervals(f).size() > kInlineLimit || peer.addrs.cidr_count(f) > kInlineLimit)
+    m.set = set_for(peer.addrs, peer.name.empty() ? hint : peer.name);
+  else
+    m.cidrs = peer.addrs.cidrs(f);
+  return m;
+}
+
+void Lowering::expand(const ir::Peer& peer, bool dst, const std::optional<net::PortSet>& ports,
+                      const Rule& base, const std::string& set_hint) {
+  auto a = addr_match(peer, dst, set_hint);
+  if (!a) return;  // nothing of this family
+  auto emit_one = [&](std::optional<PortMatch> pm) {
+    Rule r = base;
+    (dst ? r.dst : r.src) = a;
+    r.port = std::move(pm);
+    chain_->rules.push_back(std::move(r));
+  };
+  if (!ports || ports->all) {
+    emit_one(std::nullopt);
+    return;
+  }
+  for (net::Proto p : {net::Proto::tcp, net::Proto::udp})
+    for (auto& group : multiport_groups(ports->of(p))) emit_one(PortMatch{p, std::move(group)});
+}
+
+std::vector<std::vector<net::PortRange>> multiport_groups(const std::vector<net::PortRange>& ports) {
+  std::vector<std::vector<net::PortRange>> out;
+  size_t used = kMultiportSlots;
+  for (const auto& r : ports) {
+    size_t slots = r.lo == r.hi ? 1 : 2;
+    if (used + slots > kMultiportSlots) {
+      out.emplace_back();
+      used = 0;
+    }
+    out.back().push_back(r);
+    used += slots;
+  }
+  return out;
+}
+
+uint64_t ipset_maxelem(size_t entries) {
+  // Powers of 16 from ipset's default: `create -exist` refuses a set whose
+  // maxelem differs, so the size changes as rarely as possible.
+  uint64_t m = 65536;
+  while (m < entries) m *= 16;
+  return m;
+}
+
+uint64_t ipset_hashsize(size_t entries) {
+  uint64_t h = 1024;
+  while (h * 4 < entries) h *= 2;
+  return h;
+}
+
+}  // namespace fwc::ipt
