@@ -60,13 +60,12 @@ ir::Flow Lowering::allow(ir::Hook h, const ir::Allow& a) {
   if (!peers) return ir::Flow::next;
   if (h == ir::Hook::input && a.log)
     warn(o, o.label + ": " + fw_ + " does not log; only the host firewall logs these connections");
-  rules_.add_ports(h == ir::Hook::input ? g_.inbound : g_.outbound, a.ports, *peers, o);
+  rules_.add_ports(direction(h), a.ports, *peers, o);
   return ir::Flow::next;
 }
 
 ir::Flow Lowering::allows_done(ir::Hook h) {
-  if (icmp_)
-    rules_.add(h == ir::Hook::input ? g_.inbound : g_.outbound, Proto::icmp, kAllPorts, anywhere(), *icmp_);
+  if (icmp_) rules_.add(direction(h), Proto::icmp, kAllPorts, anywhere(), *icmp_);
   return ir::Flow::next;
 }
 

@@ -30,6 +30,8 @@ class Lowering : public ir::ChainSink {
 
  private:
   void warn(const ir::Origin& o, const std::string& message) { approx_.report(o, {}, message); }
+  // The group's rules for a hook's traffic: inbound for input, outbound for output.
+  std::vector<Rule>& direction(ir::Hook h) { return h == ir::Hook::input ? g_.inbound : g_.outbound; }
   void warn_no_reject(const ir::Origin& o, const std::string& label);
   void inbound_default(const ir::Chain& in);
   void accept_but_refused(const ir::Origin& o);
