@@ -1,6 +1,7 @@
 #include <cctype>
 
 #include "backends/aws/aws_backend.h"
+#include "backends/common/naming.h"
 
 namespace fwc::aws {
 
@@ -11,9 +12,8 @@ using nlohmann::ordered_json;
 }  // namespace
 
 std::string placeholder(const std::string& group) {
-  std::string var = "SG_";
-  for (char c : group)
-    var += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  std::string var = "SG_" + naming::sanitize(group);
+  for (char& c : var) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return "${" + var + "}";
 }
 

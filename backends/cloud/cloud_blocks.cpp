@@ -12,20 +12,17 @@ struct Segment {
   bool refused = false;
 };
 
-// The pieces of `r` a block's port ranges cut it into, each marked as
-// refused by the block or not.
-std::vector<Segment> split(net::PortRange r, const std::vector<net::PortRange>& refused) {
+// The pieces of `r` a block's port ranges cut it into, in port order, each
+// marked as refused by the block or not.
+std::vector<Segment> split(net::Proto proto, net::PortRange r, const net::PortSet& refused) {
+  net::PortSet whole;
+  whole.add(proto, r);
+  const net::PortSet cut = whole.intersect(refused), kept = whole.subtract(refused);
   std::vector<Segment> out;
-  uint32_t cur = r.lo;
-  for (const auto& b : refused) {
-    if (b.hi < cur) continue;
-    if (b.lo > r.hi) break;
-    if (b.lo > cur) out.push_back({{static_cast<uint16_t>(cur), static_cast<uint16_t>(b.lo - 1)}, false});
-    uint32_t end = std::min<uint32_t>(b.hi, r.hi);
-    out.push_back({{static_cast<uint16_t>(std::max<uint32_t>(cur, b.lo)), static_cast<uint16_t>(end)}, true});
-    cur = end + 1;
-  }
-  if (cur <= r.hi) out.push_back({{static_cast<uint16_t>(cur), r.hi}, false});
+  for (const auto& c : cut.of(proto)) out.push_back({c, true});
+  for (const auto& k : kept.of(proto)) out.push_back({k, false});
+  std::sort(out.begin(), out.end(),
+            [](const Segment& a, const Segment& b) { return a.ports.lo < b.ports.lo; });
   return out;
 }
 
@@ -49,8 +46,8 @@ Outcome subtract(const std::vector<Rule>& rules, const ir::Block& b) {
     if (whole)
       segs.push_back({r.ports, true});
     else if (r.proto == Proto::tcp || r.proto == Proto::udp)
-      segs = split(r.ports, b.ports->of(r.proto == Proto::tcp ? net::Proto::tcp : net::Proto::udp));
-    else if (r.proto == Proto::all && overlaps(r.peers.cidrs, blocked))
+      segs = split(r.proto == Proto::tcp ? net::Proto::tcp : net::Proto::udp, r.ports, *b.ports);
+    else if (r.proto == Proto::all && r.peers.cidrs.overlaps(blocked))
       note(out.unsplittable, r.labels());
     bool refused = std::any_of(segs.begin(), segs.end(), [](const Segment& s) { return s.refused; });
     if (!refused) {
@@ -58,9 +55,9 @@ Outcome subtract(const std::vector<Rule>& rules, const ir::Block& b) {
       continue;
     }
     for (const auto& ref : r.peers.refs)
-      if (ref.members.empty() || overlaps(ref.members, blocked))
+      if (ref.members.empty() || ref.members.overlaps(blocked))
         note(out.native, ref.str() + " (" + r.labels() + ")");
-    if (!overlaps(r.peers.cidrs, blocked)) {
+    if (!r.peers.cidrs.overlaps(blocked)) {
       out.rules.push_back(r);
       continue;
     }
@@ -95,33 +92,16 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
-}  // namespace
-
-bool overlaps(const net::AddrSet& a, const net::AddrSet& b) {
-  for (net::Family f : {net::Family::v4, net::Family::v6}) {
-    const auto& x = a.intervals(f);
-    const auto& y = b.intervals(f);
-    size_t i = 0, j = 0;
-    while (i < x.size() && j < y.size()) {
-      if (x[i].hi < y[j].lo)
-        ++i;
-      else if (y[j].hi < x[i].lo)
-        ++j;
-      else
-        return true;
-    }
-  }
-  return false;
-}
-
-namespace {
-
 struct BlockContext {
   Group& g;
   std::vector<Rule>& rules;  // inbound or outbound
   std::string fw;            // "the DigitalOcean firewall", ...
   std::string peers;         // "sources" or "destinations"
-  const Warn& warn;
+  backend::ApproximationReporter& approx;
+
+  void warn(const ir::Origin& o, const std::string& message, std::string hint = {}) {
+    approx.report(o, {}, message, std::move(hint));
+  }
 };
 
 // Takes one block out of the allow rules it overlaps; warns where the cloud
@@ -129,10 +109,8 @@ struct BlockContext {
 bool apply_block(BlockContext& c, const ir::Block& b) {
   const std::string& label = b.origin.label;
   if (b.action == ir::Verdict::reject)
-    c.warn(b.origin,
-           label + ": " + c.fw +
-               " cannot reject, it drops what it does not allow; only the host firewall rejects",
-           {});
+    c.warn(b.origin, label + ": " + c.fw +
+                         " cannot reject, it drops what it does not allow; only the host firewall rejects");
   if (b.log)
     c.warn(b.origin,
            label + ": " + c.fw + " does not log; only the host firewall logs what this block refuses", {});
@@ -145,12 +123,10 @@ bool apply_block(BlockContext& c, const ir::Block& b) {
            "give the allow rule's network addresses instead of a native reference if the cloud must enforce "
            "it");
   if (!out.unsplittable.empty())
-    c.warn(b.origin,
-           label + ": " + c.fw +
-               " cannot deny, and cannot take these addresses out of the all-protocol rule of " +
-               joined(out.unsplittable) +
-               " for some ports only; only the host firewall enforces this block there",
-           {});
+    c.warn(b.origin, label + ": " + c.fw +
+                         " cannot deny, and cannot take these addresses out of the all-protocol rule of " +
+                         joined(out.unsplittable) +
+                         " for some ports only; only the host firewall enforces this block there");
   if (!out.changed) return false;
   std::vector<LimitIssue> before = check_limits(c.g);
   std::vector<Rule> saved = std::move(c.rules);
@@ -168,11 +144,12 @@ bool apply_block(BlockContext& c, const ir::Block& b) {
 
 }  // namespace
 
-bool apply_blocks(Group& g, bool outbound, const std::vector<ir::Block>& blocks, const Warn& warn) {
+bool apply_blocks(Group& g, bool outbound, const std::vector<const ir::Block*>& blocks,
+                  backend::ApproximationReporter& approx) {
   BlockContext c{g, outbound ? g.outbound : g.inbound, firewall_noun(g.provider),
-                 outbound ? "destinations" : "sources", warn};
+                 outbound ? "destinations" : "sources", approx};
   bool changed = false;
-  for (const auto& b : blocks) changed = apply_block(c, b) || changed;
+  for (const ir::Block* b : blocks) changed = apply_block(c, *b) || changed;
   return changed;
 }
 
