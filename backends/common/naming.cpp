@@ -10,6 +10,10 @@ std::string origin_text(const ir::Origin& o) {
   return text;
 }
 
+std::string policy_header(const ir::Ruleset& rs) {
+  return "fwc: policy " + rs.policy_name + " (" + rs.policy_file + "), " + rs.selection;
+}
+
 std::string sanitize(std::string_view s, std::string_view keep) {
   std::string out;
   out.reserve(s.size());

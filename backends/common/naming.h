@@ -14,6 +14,10 @@ namespace fwc::naming {
 // before the artefact's own escaping.
 std::string origin_text(const ir::Origin& o);
 
+// The first header line of every host artefact:
+// "fwc: policy NAME (FILE), SELECTION" (escaped by the emitter).
+std::string policy_header(const ir::Ruleset& rs);
+
 // `s` with every character other than ASCII letters, digits and those in
 // `keep` replaced by '_'.
 std::string sanitize(std::string_view s, std::string_view keep = "");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "backends/common/multiport.h"
 
 // iptables: the ruleset as a small model of fwc's chains in the `filter`
 // table of each family plus the ipsets they read (lowering), and the
@@ -20,7 +21,7 @@ inline constexpr const char* kApproximated = code::approximated;
 
 // Kernel and tool limits the lowering stays within.
 inline constexpr size_t kInlineLimit = 4;                    // more CIDRs per family: an ipset
-inline constexpr size_t kMultiportSlots = 15;                // a port range takes two
+using backend::kMultiportSlots;  // a port range takes two
 inline constexpr size_t kLogPrefixMax = 29;                  // xt_LOG prefix, without the NUL
 inline constexpr size_t kCommentMax = 255;                   // xt_comment, without the NUL
 inline constexpr size_t kChainNameMax = 28;                  // XT_EXTENSION_MAXNAMELEN - 1
@@ -103,8 +104,7 @@ std::string emit_rules(const Model& m, net::Family f);  // iptables-restore / ip
 std::string emit_ipset(const Model& m);                 // ipset restore
 std::unique_ptr<backend::Backend> make_backend();
 
-// Port ranges split into multiport groups of at most kMultiportSlots slots.
-std::vector<std::vector<net::PortRange>> multiport_groups(const std::vector<net::PortRange>& ports);
+using backend::multiport_groups;
 // ipset sizing from the entry count.
 uint64_t ipset_maxelem(size_t entries);
 uint64_t ipset_hashsize(size_t entries);

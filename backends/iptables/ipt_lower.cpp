@@ -142,7 +142,7 @@ void Lowering::lower_family(Table& t) {
 }
 
 Model Lowering::run() {
-  m_.header.push_back("fwc: policy " + rs_.policy_name + " (" + rs_.policy_file + "), " + rs_.selection);
+  m_.header.push_back(naming::policy_header(rs_));
   m_.v4.family = Family::v4;
   m_.v6.family = Family::v6;
   lower_family(m_.v4);

@@ -52,21 +52,6 @@ void Lowering::expand(const ir::Peer& peer, bool dst, const std::optional<net::P
     for (auto& group : multiport_groups(ports->of(p))) emit_one(PortMatch{p, std::move(group)});
 }
 
-std::vector<std::vector<net::PortRange>> multiport_groups(const std::vector<net::PortRange>& ports) {
-  std::vector<std::vector<net::PortRange>> out;
-  size_t used = kMultiportSlots;
-  for (const auto& r : ports) {
-    size_t slots = r.lo == r.hi ? 1 : 2;
-    if (used + slots > kMultiportSlots) {
-      out.emplace_back();
-      used = 0;
-    }
-    out.back().push_back(r);
-    used += slots;
-  }
-  return out;
-}
-
 uint64_t ipset_maxelem(size_t entries) {
   // Powers of 16 from ipset's default: `create -exist` refuses a set whose
   // maxelem differs, so the size changes as rarely as possible.

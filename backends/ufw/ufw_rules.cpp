@@ -1,5 +1,6 @@
 #include "backends/common/escape.h"
 #include "backends/common/naming.h"
+#include "backends/common/multiport.h"
 #include "backends/ufw/ufw_lower.h"
 
 namespace fwc::ufw::lowering {
@@ -53,22 +54,15 @@ std::vector<PortGroup> port_groups(const std::optional<net::PortSet>& ports) {
   if (ports->tcp == ports->udp && ports->tcp.size() == 1 && ports->tcp[0].lo == ports->tcp[0].hi)
     return {PortGroup{std::to_string(ports->tcp[0].lo), ""}};
   std::vector<PortGroup> out;
-  for (net::Proto p : {net::Proto::tcp, net::Proto::udp}) {
-    std::string list;
-    int slots = 0;
-    for (const net::PortRange& r : ports->of(p)) {
-      int cost = r.lo == r.hi ? 1 : 2;
-      if (slots + cost > 15) {
-        out.push_back({list, net::proto_name(p)});
-        list.clear();
-        slots = 0;
+  for (net::Proto p : {net::Proto::tcp, net::Proto::udp})
+    for (const auto& group : backend::multiport_groups(ports->of(p))) {
+      std::string list;
+      for (const net::PortRange& r : group) {
+        if (!list.empty()) list += ',';
+        list += r.lo == r.hi ? std::to_string(r.lo) : net::format_range(r, ':');
       }
-      if (!list.empty()) list += ',';
-      list += r.lo == r.hi ? std::to_string(r.lo) : net::format_range(r, ':');
-      slots += cost;
+      out.push_back({list, net::proto_name(p)});
     }
-    if (!list.empty()) out.push_back({list, net::proto_name(p)});
-  }
   return out;
 }
 
