@@ -3,20 +3,14 @@
 #include "backends/firewalld/firewalld_lowering.h"
 
 // A sink of the chain walk: the input chain becomes the zone, the output
-// and forward chains policy objects, each step of the evaluation order the
-// rich rules (or zone ports) of its priority band.
+// and forward chains policy objects, each step the rich rules (or zone
+// ports) of its priority band.
 namespace fwc::firewalld {
 
 namespace {
 
-using net::Family;
-
-Action refusal(ir::Verdict v) {
-  return v == ir::Verdict::reject ? Action::reject : Action::drop;
-}
-
 bool from_anywhere(const ir::Peer& p) {
-  return p.any(Family::v4) && p.any(Family::v6);
+  return p.any(net::Family::v4) && p.any(net::Family::v6);
 }
 
 class Lowering : public ir::ChainSink {
@@ -35,6 +29,8 @@ class Lowering : public ir::ChainSink {
  private:
   // The next priority of a band, or nullopt (and one error) once it is full.
   std::optional<int> next_in(size_t& count, int start, int end, const ir::Origin& o, const char* what);
+  // A block rule's or otherwise clause's rich rule, its log rate-limited.
+  RichRule refusing(int prio, ir::Verdict action, const ir::Origin& o, const std::optional<ir::Log>& log);
   bool later_allow_logs(const ir::Allow& a) const;
   void inbound_allow(const ir::Allow& a, int prio);
   void outbound_allow(ir::Hook h, const ir::Allow& a, int prio);
@@ -75,13 +71,19 @@ std::optional<int> Lowering::next_in(size_t& count, int start, int end, const ir
   return prio;
 }
 
+RichRule Lowering::refusing(int prio, ir::Verdict action, const ir::Origin& o,
+                            const std::optional<ir::Log>& log) {
+  RichRule r;
+  r.priority = prio;
+  r.action = action == ir::Verdict::reject ? Action::reject : Action::drop;
+  if (log) r.log = b_.log_of(o, *log, true);
+  return r;
+}
+
 ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
   auto prio = next_in(blocks_, band::kBlock, band::kBlockEnd, b.origin, "block rules");
   if (!prio) return ir::Flow::next;
-  RichRule base;
-  base.priority = *prio;
-  base.action = refusal(b.action);
-  if (b.log) base.log = b_.log_of(b.origin, *b.log, true);
+  RichRule base = refusing(*prio, b.action, b.origin, b.log);
   Group g{comment_for(b.origin), {}};
   bool outbound = h == ir::Hook::output;
   Match peer{&b.peer.addrs, b.peer.name.empty() ? rule_stem(b.origin) : b.peer.name};
@@ -156,10 +158,7 @@ void Lowering::outbound_allow(ir::Hook h, const ir::Allow& a, int prio) {
 ir::Flow Lowering::otherwise(ir::Hook, const ir::Otherwise& o) {
   auto prio = next_in(otherwise_, band::kOtherwise, band::kOtherwiseEnd, o.origin, "otherwise clauses");
   if (!prio) return ir::Flow::next;
-  RichRule base;
-  base.priority = *prio;
-  base.action = refusal(o.action);
-  if (o.log) base.log = b_.log_of(o.origin, *o.log, true);
+  RichRule base = refusing(*prio, o.action, o.origin, o.log);
   Group g{comment_for(o.origin), {}};
   b_.expand(g, {}, {}, o.ports, base, "");
   b_.add_group(c_, std::move(g));
