@@ -41,8 +41,10 @@ std::string UniqueNames::take(std::string_view prefix, std::string_view stem, st
     tail += suffix;
     size_t fixed = prefix.size() + tail.size();
     size_t room = max_ > fixed ? max_ - fixed : 0;
+    std::string_view head = stem.substr(0, room);
+    while (!head.empty() && trim_.find(head.back()) != std::string::npos) head.remove_suffix(1);
     std::string name(prefix);
-    name.append(stem.substr(0, room)).append(tail);
+    name.append(head).append(tail);
     if (used_.insert(name).second) return name;
   }
 }

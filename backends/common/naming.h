@@ -29,17 +29,21 @@ std::string rule_stem(const ir::Origin& o, std::string_view keep = "", bool firs
 
 // Names unique within one namespace (sets, chains, limits), each at most
 // `max` characters: prefix + stem, shortened to leave room, + a counter
-// from the second use on (separator + n) + suffix.
+// from the second use on (separator + n) + suffix. Characters of `trim` are
+// dropped from the end of the stem, so that a shortened word does not end
+// in a dangling separator before the counter or suffix.
 class UniqueNames {
  public:
-  explicit UniqueNames(size_t max = std::numeric_limits<size_t>::max(), char separator = '_')
-      : max_(max), separator_(separator) {}
+  explicit UniqueNames(size_t max = std::numeric_limits<size_t>::max(), char separator = '_',
+                       std::string_view trim = "")
+      : max_(max), separator_(separator), trim_(trim) {}
   void reserve(const std::string& name) { used_.insert(name); }
   std::string take(std::string_view prefix, std::string_view stem, std::string_view suffix = "");
 
  private:
   size_t max_;
   char separator_;
+  std::string trim_;
   std::set<std::string> used_;
 };
 
