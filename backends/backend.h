@@ -31,6 +31,25 @@ struct Backend {
   virtual std::unique_ptr<ExplainView> explain_view(const ir::Ruleset& rs, DiagnosticEngine& diags);
 };
 
+// The shape of a host target: lower the ruleset to the target's model,
+// stop when lowering reported errors, print the model's files.
+template <typename Model>
+class LoweringBackend : public Backend {
+ public:
+  using Lower = Model (*)(const ir::Ruleset&, DiagnosticEngine&);
+  using Emit = std::vector<Artifact> (*)(const Model&);
+  LoweringBackend(Lower lower, Emit emit) : lower_(lower), emit_(emit) {}
+  std::optional<std::vector<Artifact>> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) override {
+    Model m = lower_(rs, diags);
+    if (diags.has_errors()) return std::nullopt;
+    return emit_(m);
+  }
+
+ private:
+  Lower lower_;
+  Emit emit_;
+};
+
 struct BackendInfo {
   const char* name;
   const char* description;

@@ -255,19 +255,9 @@ std::string emit(const Config& c) {
   return out;
 }
 
-namespace {
-struct FirewalldBackend : backend::Backend {
-  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs,
-                                                        DiagnosticEngine& diags) override {
-    Config c = lower(rs, diags);
-    if (diags.has_errors()) return std::nullopt;
-    return std::vector<backend::Artifact>{{"firewalld.sh", emit(c)}};
-  }
-};
-}  // namespace
-
 std::unique_ptr<backend::Backend> make_backend() {
-  return std::make_unique<FirewalldBackend>();
+  return std::make_unique<backend::LoweringBackend<Config>>(
+      &lower, [](const Config& c) { return std::vector<backend::Artifact>{{"firewalld.sh", emit(c)}}; });
 }
 
 }  // namespace fwc::firewalld

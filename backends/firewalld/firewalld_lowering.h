@@ -7,6 +7,7 @@
 
 #include "backends/common/approximation.h"
 #include "backends/common/naming.h"
+#include "backends/common/shared_sets.h"
 #include "backends/firewalld/firewalld_backend.h"
 #include "compiler/ir/walk.h"
 
@@ -71,7 +72,7 @@ class Builder {
   DiagnosticEngine& diags_;
   backend::ApproximationReporter approx_;
   Config cfg_;
-  std::map<std::pair<net::Family, const void*>, std::string> set_by_storage_;
+  backend::SharedSets shared_sets_;
   naming::UniqueNames ipset_names_{kIpsetNameMax, '-', "-_."};
   std::map<std::string, std::set<std::string>> rule_texts_;  // per container: no duplicates
   std::map<std::string, net::PortSet> port_done_;            // per container: zone ports so far

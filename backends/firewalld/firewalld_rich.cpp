@@ -43,13 +43,12 @@ std::optional<RichLog> Builder::log_of(const ir::Origin& o, const ir::Log& l, bo
 // Rules naming the same network share its ipset (same interval storage).
 std::string Builder::ipset_for(Family f, const AddrSet& addrs, const std::string& hint,
                                const std::string& comment) {
-  auto key = std::make_pair(f, addrs.identity(f));
-  if (auto it = set_by_storage_.find(key); it != set_by_storage_.end()) return it->second;
-  std::string name =
-      ipset_names_.take(kIpsetPrefix, naming::sanitize(hint, "-."), f == Family::v4 ? "-4" : "-6");
-  cfg_.ipsets.push_back(IpSet{name, f, addrs, comment});
-  set_by_storage_.emplace(key, name);
-  return name;
+  return shared_sets_.name_for(f, addrs, [&] {
+    std::string name =
+        ipset_names_.take(kIpsetPrefix, naming::sanitize(hint, "-."), f == Family::v4 ? "-4" : "-6");
+    cfg_.ipsets.push_back(IpSet{name, f, addrs, comment});
+    return name;
+  });
 }
 
 std::vector<Builder::Side> Builder::sides(const Match& m, const std::string& comment, size_t inline_limit) {

@@ -146,21 +146,12 @@ std::string emit_ipset(const Model& m) {
   return out;
 }
 
-namespace {
-struct IptBackend : backend::Backend {
-  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs,
-                                                        DiagnosticEngine& diags) override {
-    Model m = lower(rs, diags);
-    if (diags.has_errors()) return std::nullopt;
+std::unique_ptr<backend::Backend> make_backend() {
+  return std::make_unique<backend::LoweringBackend<Model>>(&lower, [](const Model& m) {
     return std::vector<backend::Artifact>{{"v4.rules", emit_rules(m, net::Family::v4)},
                                           {"v6.rules", emit_rules(m, net::Family::v6)},
                                           {"ipset", emit_ipset(m)}};
-  }
-};
-}  // namespace
-
-std::unique_ptr<backend::Backend> make_backend() {
-  return std::make_unique<IptBackend>();
+  });
 }
 
 }  // namespace fwc::ipt

@@ -8,6 +8,7 @@
 
 #include "backends/common/approximation.h"
 #include "backends/common/naming.h"
+#include "backends/common/shared_sets.h"
 #include "backends/iptables/ipt_backend.h"
 #include "compiler/ir/walk.h"
 
@@ -74,7 +75,7 @@ class Lowering : public ir::ChainSink {
   Chain* chain_ = nullptr;  // the chain being walked
   naming::UniqueNames chain_names_, set_names_, hashlimit_names_;
   std::map<std::string, std::string> chain_by_label_, hashlimit_by_label_;
-  std::map<std::pair<net::Family, const void*>, std::string> set_by_storage_;
+  backend::SharedSets shared_sets_;
 };
 
 }  // namespace fwc::ipt

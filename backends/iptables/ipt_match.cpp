@@ -7,18 +7,16 @@ using net::Family;
 // Rules naming the same network share its set (same interval storage).
 std::string Lowering::set_for(const net::AddrSet& addrs, const std::string& hint) {
   Family f = table_->family;
-  auto k = std::make_pair(f, addrs.identity(f));
-  if (auto it = set_by_storage_.find(k); it != set_by_storage_.end()) return it->second;
-  // Room is left for the staging suffix the ipset file loads the set under.
-  std::string name = set_names_.take("fwc-", sanitize_name(hint), f == Family::v4 ? "-4" : "-6");
-  IpSet s;
-  s.name = name;
-  s.family = f;
-  s.addrs = addrs;
-  s.entries = addrs.cidr_count(f);
-  m_.sets.push_back(std::move(s));
-  set_by_storage_.emplace(k, name);
-  return name;
+  return shared_sets_.name_for(f, addrs, [&] {
+    IpSet s;
+    // Room is left for the staging suffix the ipset file loads the set under.
+    s.name = set_names_.take("fwc-", sanitize_name(hint), f == Family::v4 ? "-4" : "-6");
+    s.family = f;
+    s.addrs = addrs;
+    s.entries = addrs.cidr_count(f);
+    m_.sets.push_back(s);
+    return s.name;
+  });
 }
 
 std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, bool dst, const std::string& hint) {

@@ -230,16 +230,9 @@ std::string emit(const Table& t) {
   return out;
 }
 
-namespace {
-struct NftBackend : backend::Backend {
-  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs, DiagnosticEngine& diags) override {
-    Table t = lower(rs, diags);
-    if (diags.has_errors()) return std::nullopt;
-    return std::vector<backend::Artifact>{{"nft", emit(t)}};
-  }
-};
-}  // namespace
-
-std::unique_ptr<backend::Backend> make_backend() { return std::make_unique<NftBackend>(); }
+std::unique_ptr<backend::Backend> make_backend() {
+  return std::make_unique<backend::LoweringBackend<Table>>(
+      &lower, [](const Table& t) { return std::vector<backend::Artifact>{{"nft", emit(t)}}; });
+}
 
 }  // namespace fwc::nft

@@ -2,6 +2,7 @@
 
 #include "backends/common/escape.h"
 #include "backends/common/naming.h"
+#include "backends/common/shared_sets.h"
 #include "backends/nftables/nft_backend.h"
 #include "compiler/ir/walk.h"
 
@@ -74,7 +75,7 @@ class Lowering : public ir::ChainSink {
   DiagnosticEngine& diags_;
   Table t_;
   Chain chain_;  // the chain being walked
-  std::map<std::pair<Family, const void*>, std::string> set_by_storage_;
+  backend::SharedSets shared_sets_;
   naming::UniqueNames names_;
 };
 
@@ -104,16 +105,14 @@ void Lowering::fixed(Chain& c, Rule r, Verdict v, const std::string& comment) {
 
 // Rules naming the same network share its set (same interval storage).
 std::string Lowering::set_for(Family f, const net::AddrSet& addrs, const std::string& hint) {
-  auto k = std::make_pair(f, addrs.identity(f));
-  if (auto it = set_by_storage_.find(k); it != set_by_storage_.end()) return it->second;
-  std::string name = unique_name(sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
-  Set s;
-  s.name = name;
-  s.family = f;
-  s.addrs = addrs;
-  t_.sets.push_back(std::move(s));
-  set_by_storage_.emplace(k, name);
-  return name;
+  return shared_sets_.name_for(f, addrs, [&] {
+    Set s;
+    s.name = unique_name(sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
+    s.family = f;
+    s.addrs = addrs;
+    t_.sets.push_back(s);
+    return s.name;
+  });
 }
 
 std::string Lowering::unique_name(const std::string& base) { return names_.take("", base); }

@@ -116,19 +116,9 @@ std::string emit(const Script& s) {
   return out;
 }
 
-namespace {
-struct UfwBackend : backend::Backend {
-  std::optional<std::vector<backend::Artifact>> compile(const ir::Ruleset& rs,
-                                                        DiagnosticEngine& diags) override {
-    Script s = lower(rs, diags);
-    if (diags.has_errors()) return std::nullopt;
-    return std::vector<backend::Artifact>{{"ufw.sh", emit(s)}};
-  }
-};
-}  // namespace
-
 std::unique_ptr<backend::Backend> make_backend() {
-  return std::make_unique<UfwBackend>();
+  return std::make_unique<backend::LoweringBackend<Script>>(
+      &lower, [](const Script& s) { return std::vector<backend::Artifact>{{"ufw.sh", emit(s)}}; });
 }
 
 }  // namespace fwc::ufw
