@@ -41,7 +41,9 @@ bool judge(const LoadedRules* rules, const net::Address& vantage, verify::Report
   for (auto& r : c.rep.ports) {
     verify::Row row{std::move(r), "", "", "", ""};
     if (rules) {
-      eval::Packet pkt{vantage, r.proto == pr::L4::tcp ? net::Proto::tcp : net::Proto::udp, r.port};
+      const pr::PortResult& probed = row.r;  // r itself was moved from
+      const net::Proto proto = probed.proto == pr::L4::tcp ? net::Proto::tcp : net::Proto::udp;
+      eval::Packet pkt{vantage, proto, probed.port};
       verify::compare(row, eval::explain(rules->ruleset(), pkt));
       failed |= row.verdict == "failure";
     }

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
 
 #include "compiler/diag/printable.h"
 
@@ -156,7 +158,11 @@ void print_junit_report(const Report& c, FILE* to) {
                xml(suite).c_str(), c.rows.size(), fail, std::chrono::duration<double>(c.rep.elapsed).count());
   for (const auto& row : c.rows) {
     std::string text = std::string(pr::state_name(row.r.state)) + " (" + row.r.reason + ")";
-    if (c.with_policy) text = "expected " + row.expected + " by " + row.rule + "; observed " + text;
+    if (c.with_policy) {
+      std::string judged = "expected ";
+      judged.append(row.expected).append(" by ").append(row.rule).append("; observed ").append(text);
+      text = std::move(judged);
+    }
     std::fprintf(to, "  <testcase classname=\"%s\" name=\"%s\">", xml("fwc.verify." + c.target).c_str(),
                  port_str(row.r).c_str());
     if (row.verdict == "failure")

@@ -13,7 +13,7 @@ enum class Severity { error, warning, note };
 // Diagnostic codes, one constant per entry of compiler/diag/codes.def
 // (code::yaml_syntax is "FWC-E001", ...).
 namespace code {
-#define FWC_DIAG_CODE(identifier, id, name, summary, description) \
+#define FWC_DIAG_CODE(identifier, id, name, acknowledged_by, summary, description) \
   inline constexpr const char* identifier = id;
 #include "compiler/diag/codes.def"
 }  // namespace code

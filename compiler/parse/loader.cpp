@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "compiler/diag/codes.h"
 #include "compiler/diag/printable.h"
 #include "compiler/parse/input_file.h"
 #include "compiler/parse/yaml_walker.h"
@@ -46,9 +47,10 @@ class PolicyReader {
   std::optional<ast::Text> log_prefix(const YAML::Node& n, const std::string& what);
   std::vector<int64_t> ids(const YAML::Node& n, const std::string& what);
   std::vector<std::string> strings(const YAML::Node& n, const std::string& what);
-  // The warning codes of an `ignore` list that are among `codes`; others are errors.
+  // The warning codes of an `ignore` list that `acknowledger` may name
+  // (codes.def); others are errors.
   std::vector<ast::Text> acknowledged(const YAML::Node& n, const std::string& what, const char* who,
-                                      const std::vector<std::string>& codes);
+                                      Acknowledger acknowledger);
 
   YamlWalker& w_;
   ast::Policy& p_;
@@ -328,11 +330,12 @@ void PolicyReader::read_defaults(const YAML::Node& n) {
   if (auto v = n["log"]) {
     if (!w_.is_false(v)) d.log = read_log_spec(v, "defaults.log");
   }
-  if (auto v = n["ignore"]) d.ignore = acknowledged(v, "defaults ignore", "defaults", {code::lockout});
+  if (auto v = n["ignore"]) d.ignore = acknowledged(v, "defaults ignore", "defaults", Acknowledger::defaults);
 }
 
 std::vector<ast::Text> PolicyReader::acknowledged(const YAML::Node& n, const std::string& what,
-                                                  const char* who, const std::vector<std::string>& codes) {
+                                                  const char* who, Acknowledger acknowledger) {
+  const std::vector<std::string> codes = acknowledgeable_by(acknowledger);
   std::vector<ast::Text> out;
   std::string list;
   for (const auto& c : codes) list += (list.empty() ? "" : ", ") + c;
@@ -360,8 +363,7 @@ bool PolicyReader::read_rule_base(const YAML::Node& n, ast::RuleBase& r) {
   if (auto v = n["roles"]) r.scope.roles = w_.scalar_list(v, what + " roles");
   if (auto v = n["nodes"]) r.scope.nodes = w_.scalar_list(v, what + " nodes");
   if (auto v = n["ignore"])
-    r.ignore = acknowledged(v, what + " ignore", "a rule",
-                            {code::shadowed, code::admin_open, code::no_host_addrs, code::approximated});
+    r.ignore = acknowledged(v, what + " ignore", "a rule", Acknowledger::rule);
   return true;
 }
 

@@ -2,8 +2,10 @@
 // stays quiet about it, and still reports the rules that do not say so.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "backends/backend.h"
+#include "compiler/diag/codes.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
 
@@ -60,4 +62,11 @@ TEST_CASE("ignore: only warning codes a rule can acknowledge", "[diag]") {
   REQUIRE(diags.has_errors());
   CHECK(diags.sorted()[0].code == code::bad_value);
   CHECK(diags.sorted()[0].message.find("not a warning a rule can acknowledge") != std::string::npos);
+}
+
+TEST_CASE("ignore: the registry says which warnings rules and defaults acknowledge", "[diag]") {
+  using Codes = std::vector<std::string>;
+  CHECK(acknowledgeable_by(Acknowledger::rule) ==
+        Codes{code::shadowed, code::admin_open, code::no_host_addrs, code::approximated});
+  CHECK(acknowledgeable_by(Acknowledger::defaults) == Codes{code::lockout});
 }

@@ -68,6 +68,8 @@ TEST_CASE("diagnostic codes: one entry per code, each described", "[diag][codes]
     CHECK(std::string(c.description).ends_with("."));
     CHECK(std::string(c.description) != c.summary);
     CHECK(find_code(c.code) == &c);
+    // Only warnings can be acknowledged; an error always stands.
+    if (c.code[4] == 'E') CHECK(c.acknowledged_by == Acknowledger::nothing);
   }
   CHECK(find_code(code::target_limit) != nullptr);
   CHECK(find_code("FWC-E999") == nullptr);

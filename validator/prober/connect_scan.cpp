@@ -40,113 +40,160 @@ socklen_t target_addr(const IpAddr& a, uint16_t port, sockaddr_storage& ss) {
 // Result of a finished attempt; unknown when it should be retried.
 void settle(PortResult& r, int err) {
   if (r.proto == L4::tcp) {
-    if (err == 0) r.state = State::open, r.reason = "connected";
-    else if (err == ECONNREFUSED) r.state = State::closed, r.reason = "refused";
+    if (err == 0)
+      r.state = State::open, r.reason = "connected";
+    else if (err == ECONNREFUSED)
+      r.state = State::closed, r.reason = "refused";
     else if (err == EHOSTUNREACH || err == ENETUNREACH || err == EACCES || err == EPERM)
       r.state = State::filtered, r.reason = std::string("error ") + strerrorname_np(err);
     return;
   }
-  if (err == 0) r.state = State::open, r.reason = "udp-response";
-  else if (err == ECONNREFUSED) r.state = State::closed, r.reason = "port-unreach";
+  if (err == 0)
+    r.state = State::open, r.reason = "udp-response";
+  else if (err == ECONNREFUSED)
+    r.state = State::closed, r.reason = "port-unreach";
   else if (err == EHOSTUNREACH || err == ENETUNREACH || err == EACCES || err == EPERM)
     r.state = State::filtered, r.reason = std::string("error ") + strerrorname_np(err);
+}
+
+// One run: the ports still to send, the probes in flight, the report.
+class ConnectScan {
+ public:
+  explicit ConnectScan(const ConnectOptions& opt) : opt_(opt) {}
+  ScanReport run();
+
+ private:
+  bool send_due(TimePoint now);
+  bool send(size_t index, TimePoint now);
+  void wait(TimePoint now);
+  void collect(TimePoint now);
+  void finish(Probe& p, int err, bool timed_out);
+
+  const ConnectOptions& opt_;
+  SystemClock clock_;
+  ScanReport rep_;
+  std::deque<size_t> queue_;
+  std::vector<Probe> live_;
+  std::vector<pollfd> fds_;
+  Duration gap_{0};
+  TimePoint next_send_{0};
+  size_t done_ = 0;
+};
+
+ScanReport ConnectScan::run() {
+  for (uint16_t p : opt_.tcp_ports) rep_.ports.push_back({p, L4::tcp, State::unknown, "", 0});
+  for (uint16_t p : opt_.udp_ports) rep_.ports.push_back({p, L4::udp, State::unknown, "", 0});
+  for (size_t i = 0; i < rep_.ports.size(); ++i) queue_.push_back(i);
+  const TimePoint start = clock_.now();
+  gap_ = duration_cast<Duration>(duration<double>(1.0 / std::max(1.0, opt_.rate)));
+  next_send_ = start;
+  TimePoint reported = start;
+  while (!queue_.empty() || !live_.empty()) {
+    TimePoint now = clock_.now();
+    if (!send_due(now)) return std::move(rep_);
+    wait(now);
+    now = clock_.now();
+    collect(now);
+    if (opt_.progress && now - reported > milliseconds(250))
+      reported = now, opt_.progress(done_, rep_.ports.size());
+  }
+  rep_.elapsed = clock_.now() - start;
+  if (opt_.progress) opt_.progress(done_, rep_.ports.size());
+  return std::move(rep_);
+}
+
+// Starts the queued probes the rate and the parallelism allow; false when no
+// socket could be opened (rep_.error says why).
+bool ConnectScan::send_due(TimePoint now) {
+  while (!queue_.empty() && live_.size() < opt_.parallel && now >= next_send_) {
+    size_t i = queue_.front();
+    queue_.pop_front();
+    if (!send(i, now)) return false;
+  }
+  return true;
+}
+
+bool ConnectScan::send(size_t index, TimePoint now) {
+  PortResult& r = rep_.ports[index];
+  Probe p{index};
+  p.fd = socket(opt_.target.v6 ? AF_INET6 : AF_INET,
+                (r.proto == L4::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
+  if (p.fd < 0) {
+    rep_.error = std::string("socket: ") + std::strerror(errno);
+    return false;
+  }
+  p.attempt = ++r.attempts;
+  ++rep_.sent;
+  sockaddr_storage ss;
+  socklen_t len = target_addr(opt_.target, r.port, ss);
+  int rc = connect(p.fd, reinterpret_cast<sockaddr*>(&ss), len);
+  if (r.proto == L4::udp && rc == 0) {
+    Bytes payload = udp_payload(r.port);
+    if (::send(p.fd, payload.data(), payload.size(), 0) < 0) rc = -1;
+  }
+  p.deadline = now + opt_.timeout;
+  next_send_ = std::max(next_send_ + gap_, now - milliseconds(10));
+  if (rc < 0 && errno != EINPROGRESS) {
+    finish(p, errno, false);
+    return true;
+  }
+  live_.push_back(p);
+  return true;
+}
+
+// Polls the probes in flight until one answers, or the next send is due.
+void ConnectScan::wait(TimePoint now) {
+  fds_.clear();
+  for (auto& p : live_)
+    fds_.push_back({p.fd, short(rep_.ports[p.index].proto == L4::tcp ? POLLOUT : POLLIN), 0});
+  int wait_ms = 20;
+  if (!queue_.empty() && live_.size() < opt_.parallel)
+    wait_ms = int(std::max<int64_t>(0, duration_cast<milliseconds>(next_send_ - now).count()));
+  poll(fds_.data(), fds_.size(), wait_ms);
+}
+
+// Settles the probes that answered or timed out; keeps the others.
+void ConnectScan::collect(TimePoint now) {
+  std::vector<Probe> keep;
+  for (size_t k = 0; k < live_.size(); ++k) {
+    Probe& p = live_[k];
+    if (fds_[k].revents) {
+      int err = 0;
+      socklen_t el = sizeof err;
+      if (rep_.ports[p.index].proto == L4::tcp) {
+        getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &err, &el);
+      } else {
+        char buf[1];
+        if (recv(p.fd, buf, sizeof buf, MSG_TRUNC) < 0) err = errno;
+      }
+      ++rep_.matched;
+      finish(p, err, false);
+    } else if (now >= p.deadline) {
+      finish(p, 0, true);
+    } else {
+      keep.push_back(p);
+    }
+  }
+  live_.swap(keep);
+}
+
+void ConnectScan::finish(Probe& p, int err, bool timed_out) {
+  PortResult& r = rep_.ports[p.index];
+  close(p.fd);
+  p.fd = -1;
+  if (!timed_out) settle(r, err);
+  if (r.state == State::unknown) {
+    if (p.attempt <= opt_.retries) return queue_.push_front(p.index);
+    r.state = r.proto == L4::tcp ? State::filtered : State::open_filtered;
+    r.reason = "no-response";
+  }
+  ++done_;
 }
 
 }  // namespace
 
 ScanReport connect_scan(const ConnectOptions& opt) {
-  SystemClock clock;
-  ScanReport rep;
-  for (uint16_t p : opt.tcp_ports) rep.ports.push_back({p, L4::tcp, State::unknown, "", 0});
-  for (uint16_t p : opt.udp_ports) rep.ports.push_back({p, L4::udp, State::unknown, "", 0});
-  std::deque<size_t> queue;
-  for (size_t i = 0; i < rep.ports.size(); ++i) queue.push_back(i);
-  std::vector<Probe> live;
-  const TimePoint start = clock.now();
-  const Duration gap = duration_cast<Duration>(duration<double>(1.0 / std::max(1.0, opt.rate)));
-  TimePoint next_send = start, reported = start;
-  size_t done = 0;
-  std::vector<pollfd> fds;
-
-  auto finish = [&](Probe& p, int err, bool timed_out) {
-    PortResult& r = rep.ports[p.index];
-    close(p.fd);
-    p.fd = -1;
-    if (!timed_out) settle(r, err);
-    if (r.state == State::unknown) {
-      if (p.attempt <= opt.retries) return queue.push_front(p.index);
-      r.state = r.proto == L4::tcp ? State::filtered : State::open_filtered;
-      r.reason = "no-response";
-    }
-    ++done;
-  };
-
-  while (!queue.empty() || !live.empty()) {
-    TimePoint now = clock.now();
-    while (!queue.empty() && live.size() < opt.parallel && now >= next_send) {
-      size_t i = queue.front();
-      queue.pop_front();
-      PortResult& r = rep.ports[i];
-      Probe p{i};
-      p.fd = socket(opt.target.v6 ? AF_INET6 : AF_INET,
-                    (r.proto == L4::tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
-      if (p.fd < 0) {
-        rep.error = std::string("socket: ") + std::strerror(errno);
-        return rep;
-      }
-      p.attempt = ++r.attempts;
-      ++rep.sent;
-      sockaddr_storage ss;
-      socklen_t len = target_addr(opt.target, r.port, ss);
-      int rc = connect(p.fd, reinterpret_cast<sockaddr*>(&ss), len);
-      if (r.proto == L4::udp && rc == 0) {
-        if (r.proto == L4::udp) {
-          Bytes payload = udp_payload(r.port);
-          if (::send(p.fd, payload.data(), payload.size(), 0) < 0) rc = -1;
-        }
-      }
-      p.deadline = now + opt.timeout;
-      next_send = std::max(next_send + gap, now - milliseconds(10));
-      if (rc < 0 && errno != EINPROGRESS) {
-        finish(p, errno, false);
-        continue;
-      }
-      live.push_back(p);
-    }
-    fds.clear();
-    for (auto& p : live)
-      fds.push_back({p.fd, short(rep.ports[p.index].proto == L4::tcp ? POLLOUT : POLLIN), 0});
-    int wait_ms = 20;
-    if (!queue.empty() && live.size() < opt.parallel)
-      wait_ms = int(std::max<int64_t>(0, duration_cast<milliseconds>(next_send - now).count()));
-    poll(fds.data(), fds.size(), wait_ms);
-    now = clock.now();
-    std::vector<Probe> keep;
-    for (size_t k = 0; k < live.size(); ++k) {
-      Probe& p = live[k];
-      if (fds[k].revents) {
-        int err = 0;
-        socklen_t el = sizeof err;
-        if (rep.ports[p.index].proto == L4::tcp) {
-          getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &err, &el);
-        } else {
-          char buf[1];
-          if (recv(p.fd, buf, sizeof buf, MSG_TRUNC) < 0) err = errno;
-        }
-        ++rep.matched;
-        finish(p, err, false);
-      } else if (now >= p.deadline) {
-        finish(p, 0, true);
-      } else {
-        keep.push_back(p);
-      }
-    }
-    live.swap(keep);
-    if (opt.progress && now - reported > milliseconds(250)) reported = now, opt.progress(done, rep.ports.size());
-  }
-  rep.elapsed = clock.now() - start;
-  if (opt.progress) opt.progress(done, rep.ports.size());
-  return rep;
+  return ConnectScan(opt).run();
 }
 
 }  // namespace fwc::prober

@@ -1,0 +1,105 @@
+#include "cli/apply_run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+
+#include "backends/nftables/netlink/nl_batch.h"
+#include "cli/apply_state.h"
+
+namespace fwc::cli {
+
+namespace {
+
+namespace nl = nft::netlink;
+using applying::fail;
+
+// Applies retried after a concurrent change elsewhere in the ruleset.
+constexpr int kAttempts = 3;
+
+// Sends a batch built against the current ruleset generation.
+template <typename Build>
+int submit(bool commit, const ApplyHooks& hooks, Build build) {
+  nl::Session s;
+  if (!s.ok()) return fail(s.error());
+  nl::BuildOptions bo;
+  bo.commit = commit;
+  bo.inject_bad_element = hooks.inject_bad_element();
+  uint32_t gen = 0;
+  nl::Outcome err;
+  if (!s.genid(gen, err)) return fail(err);
+  bo.genid = gen;
+  nl::Batch b = build(bo, s.next_seq());
+  nl::Outcome o = s.send(b);
+  if (!o.ok) return fail(o);
+  return Exit::ok;
+}
+
+}  // namespace
+
+void phase(const char* what) {
+  static const bool on = [] {
+    const char* v = std::getenv("FWC_TIMING");
+    return v && *v == '1';
+  }();
+  static auto last = std::chrono::steady_clock::now();
+  if (!on) return;
+  auto now = std::chrono::steady_clock::now();
+  std::fprintf(stderr, "fwc: timing: %-18s %7.1f ms\n", what,
+               std::chrono::duration<double, std::milli>(now - last).count());
+  last = now;
+}
+
+int run_apply(const ApplyOptions& o, const ApplyHooks& hooks) {
+  phase("start");
+  applying::Prepared pr;
+  if (int rc = applying::prepare(o.policy, o.selection, pr)) return rc;
+  phase("compile");
+  if (!o.force) {
+    auto guard = applying::lockout_problem(pr.ruleset);
+    if (!guard.problem.empty()) {
+      std::fprintf(stderr, "fwc: error: refusing to apply: %s\n  hint: %s\n", guard.problem.c_str(),
+                   guard.hint.c_str());
+      return Exit::bad_input;
+    }
+  }
+  state::Lock lock;
+  if (!o.dry_run) {
+    std::string err;
+    if (!lock.acquire(state::paths(o.state_dir), err)) {
+      std::fprintf(stderr, "fwc: %s\n", err.c_str());
+      return Exit::runtime_failure;
+    }
+  }
+  try {
+    const auto want = applying::wanted_model(pr.table);
+    phase("wanted model");
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+      bool retry = false;
+      int rc = apply_once(o, hooks, pr, want, retry);
+      if (!retry) return rc;
+    }
+    std::fprintf(stderr, "fwc: error: the ruleset kept changing: gave up after %d attempts\n", kAttempts);
+    return Exit::runtime_failure;
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "fwc: %s\n", e.what());
+    return Exit::runtime_failure;
+  }
+}
+
+int run_remove(bool dry, const std::string& state_dir, const ApplyHooks& hooks) {
+  state::Lock lock;
+  std::string err;
+  if (!dry && !lock.acquire(state::paths(state_dir), err)) {
+    std::fprintf(stderr, "fwc: %s\n", err.c_str());
+    return Exit::runtime_failure;
+  }
+  int rc =
+      submit(!dry, hooks, [](const nl::BuildOptions& bo, uint32_t seq) { return nl::build_remove(bo, seq); });
+  if (rc == Exit::ok && !dry && state::cancel_pending(state::paths(state_dir)))
+    std::fprintf(stderr, "fwc: note: the pending rollback of an unconfirmed apply is cancelled\n");
+  return rc;
+}
+
+}  // namespace fwc::cli

@@ -1,0 +1,76 @@
+// `fwc status` as text and as JSON.
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "cli/status_report.h"
+#include "compiler/diag/printable.h"
+
+namespace fwc::cli::status {
+
+namespace {
+
+void print_rollback(const Rollback& rb) {
+  if (rb.armed)
+    std::printf(
+        "rollback: pending, armed: the previous ruleset comes back in %llds unless 'fwc confirm' runs\n",
+        std::max(0LL, rb.deadline - static_cast<long long>(std::time(nullptr))));
+  else if (rb.pending)
+    std::printf(
+        "rollback: pending but no longer armed: its watcher (PID %lld) is gone, nothing will roll "
+        "back; 'fwc confirm' clears it\n",
+        rb.watcher);
+}
+
+}  // namespace
+
+void print_json(const nft::live::Model& m, const Rollback& rb) {
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& r : policy_rules(m, false))
+    rules.push_back({{"chain", r.chain},
+                     {"rule", rule_name(r.comment)},
+                     {"comment", r.comment},
+                     {"packets", r.packets},
+                     {"bytes", r.bytes},
+                     {"logged_packets", r.logged}});
+  nlohmann::json sets = nlohmann::json::array();
+  for (const auto& s : m.sets) {
+    size_t cidrs = !s.elements_known ? 0 : s.addresses ? s.addrs.cidr_count(s.family) : s.other.size();
+    sets.push_back({{"name", s.name},
+                    {"fingerprint", s.digest},
+                    {"elements_known", s.elements_known},
+                    {"cidrs", cidrs}});
+  }
+  nlohmann::json rollback = {
+      {"pending", rb.pending}, {"armed", rb.armed}, {"watcher_pid", rb.watcher}, {"deadline", rb.deadline}};
+  nlohmann::json out = {{"table", "inet fwc"},
+                        {"installed", m.exists},
+                        {"rules", rules},
+                        {"sets", sets},
+                        {"rollback", rollback}};
+  std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
+void print_text(const nft::live::Model& m, const Rollback& rb) {
+  print_rollback(rb);
+  if (!m.exists) {
+    std::printf("table inet fwc is not installed\n");
+    return;
+  }
+  std::printf("%-8s %12s %14s %12s  %s\n", "chain", "packets", "bytes", "logged", "rule");
+  for (const auto& r : policy_rules(m, false))
+    std::printf("%-8s %12llu %14llu %12llu  %s\n", r.chain.c_str(),
+                static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
+                static_cast<unsigned long long>(r.logged), printable(r.comment).c_str());
+  for (const auto& s : m.sets) {
+    if (!s.elements_known)
+      std::printf("set %s: %s kernel elements (fingerprint)\n", s.name.c_str(),
+                  s.digest.substr(s.digest.find('/') + 1).c_str());
+    else
+      std::printf("set %s: %zu elements\n", s.name.c_str(),
+                  s.addresses ? s.addrs.cidr_count(s.family) : s.other.size());
+  }
+}
+
+}  // namespace fwc::cli::status
