@@ -1,0 +1,86 @@
+#include "backends/nftables/nft_lowering.h"
+
+namespace fwc::nft::lowering {
+
+// Rules naming the same network share its set (same interval storage).
+std::string Lowering::set_for(Family f, const net::AddrSet& addrs, const std::string& hint) {
+  return shared_sets_.name_for(f, addrs, [&] {
+    Set s;
+    s.name = unique_name(sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
+    s.family = f;
+    s.addrs = addrs;
+    t_.sets.push_back(s);
+    return s.name;
+  });
+}
+
+std::string Lowering::unique_name(const std::string& base) {
+  return names_.take("", base);
+}
+
+std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, Family f, bool daddr,
+                                              const std::string& hint) {
+  if (peer.addrs.empty(f)) return std::nullopt;
+  AddrMatch m;
+  m.daddr = daddr;
+  m.family = f;
+  if (peer.any(f)) return m;  // family only
+  if (peer.addrs.intervals(f).size() > kInlineLimit || peer.addrs.cidr_count(f) > kInlineLimit)
+    m.set = set_for(f, peer.addrs, peer.name.empty() ? hint : peer.name);
+  else
+    m.elems = peer.addrs.cidrs(f);
+  return m;
+}
+
+void Lowering::expand(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
+                      const Rule& base, const std::string& set_hint) {
+  std::vector<std::optional<AddrMatch>> addrs;
+  if (peer.any(Family::v4) && peer.any(Family::v6)) {
+    addrs.push_back(std::nullopt);
+  } else {
+    for (Family f : {Family::v4, Family::v6})
+      if (auto m = addr_match(peer, f, daddr, set_hint)) addrs.push_back(m);
+  }
+  for (const auto& a : addrs) {
+    auto emit_one = [&](std::optional<PortMatch> pm) {
+      Rule r = base;
+      r.addr = a;
+      r.port = std::move(pm);
+      c.rules.push_back(std::move(r));
+    };
+    if (!ports || ports->all) {
+      emit_one(std::nullopt);
+      continue;
+    }
+    for (net::Proto p : {net::Proto::tcp, net::Proto::udp})
+      if (!ports->of(p).empty()) emit_one(PortMatch{p, ports->of(p)});
+  }
+}
+
+// A log statement with its own rate limit sits in a rule of its own just
+// before the verdict rule: a limit in the verdict rule would let packets
+// over the log rate skip the verdict.
+void Lowering::logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited) {
+  if (!log) return;
+  Rule r = base;
+  r.verdict = Verdict::none;
+  if (rate_limited) r.limit = LimitStmt{log->rate, 0, false};
+  r.log = LogStmt{log->prefix, log->level};
+  c.rules.push_back(std::move(r));
+}
+
+void Lowering::refuse(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
+                      const ir::Origin& origin, const std::optional<ir::Log>& log, ir::Verdict action) {
+  Rule base;
+  base.comment = comment_for(origin);
+  if (log) {
+    Rule l = base;
+    l.limit = LimitStmt{log->rate, 0, false};
+    l.log = LogStmt{log->prefix, log->level};
+    expand(c, peer, daddr, ports, l, rule_stem(origin));
+  }
+  base.verdict = verdict_of(action);
+  expand(c, peer, daddr, ports, base, rule_stem(origin));
+}
+
+}  // namespace fwc::nft::lowering
