@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <map>
 #include <string>
 #include <utility>
@@ -6,6 +7,14 @@
 #include "compiler/net/addrset.h"
 
 namespace fwc::backend {
+
+// A network with more entries than this in a family is a named set in the
+// artefact; smaller ones are written inline where the rule reads them.
+inline constexpr size_t kInlineLimit = 4;
+
+inline bool wants_set(const net::AddrSet& addrs, net::Family f, size_t limit = kInlineLimit) {
+  return addrs.intervals(f).size() > limit || addrs.cidr_count(f) > limit;
+}
 
 // Rules naming the same network share one set in the artefact. Copies of a
 // network's AddrSet share their interval storage, so the storage (per

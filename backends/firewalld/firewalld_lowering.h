@@ -17,7 +17,7 @@ namespace fwc::firewalld {
 
 // Networks with more CIDRs than this (per family) become ipsets; smaller
 // ones give one rich rule per CIDR.
-inline constexpr size_t kInlineLimit = 4;
+using backend::kInlineLimit;
 
 // The comment over a rule's commands: its label and place (the emitter
 // keeps it on one '#' line).

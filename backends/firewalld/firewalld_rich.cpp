@@ -62,7 +62,7 @@ std::vector<Builder::Side> Builder::sides(const Match& m, const std::string& com
       out.push_back({f, std::nullopt});
       continue;
     }
-    if (addrs.intervals(f).size() > inline_limit || addrs.cidr_count(f) > inline_limit) {
+    if (backend::wants_set(addrs, f, inline_limit)) {
       out.push_back({f, Addr{"", ipset_for(f, addrs, m.hint, comment)}});
       continue;
     }

@@ -8,6 +8,7 @@
 
 #include "backends/backend.h"
 #include "backends/common/multiport.h"
+#include "backends/common/shared_sets.h"
 
 // iptables: the ruleset as a small model of fwc's chains in the `filter`
 // table of each family plus the ipsets they read (lowering), and the
@@ -20,7 +21,7 @@ namespace fwc::ipt {
 inline constexpr const char* kApproximated = code::approximated;
 
 // Kernel and tool limits the lowering stays within.
-inline constexpr size_t kInlineLimit = 4;                    // more CIDRs per family: an ipset
+using backend::kInlineLimit;  // more CIDRs per family: an ipset
 using backend::kMultiportSlots;  // a port range takes two
 inline constexpr size_t kLogPrefixMax = 29;                  // xt_LOG prefix, without the NUL
 inline constexpr size_t kCommentMax = 255;                   // xt_comment, without the NUL

@@ -25,7 +25,7 @@ std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, bool dst, co
   AddrMatch m;
   m.dst = dst;
   if (peer.any(f)) return m;  // the whole family: no address match
-  if (peer.addrs.intervals(f).size() > kInlineLimit || peer.addrs.cidr_count(f) > kInlineLimit)
+  if (backend::wants_set(peer.addrs, f))
     m.set = set_for(peer.addrs, peer.name.empty() ? hint : peer.name);
   else
     m.cidrs = peer.addrs.cidrs(f);

@@ -16,9 +16,7 @@ namespace fwc::nft::lowering {
 
 using net::Family;
 
-// Networks with more entries than this (per family) become named interval
-// sets; smaller ones are written inline where the rule reads them.
-inline constexpr size_t kInlineLimit = 4;
+using backend::kInlineLimit;
 
 inline Verdict verdict_of(ir::Verdict v) {
   switch (v) {

@@ -25,7 +25,7 @@ std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, Family f, bo
   m.daddr = daddr;
   m.family = f;
   if (peer.any(f)) return m;  // family only
-  if (peer.addrs.intervals(f).size() > kInlineLimit || peer.addrs.cidr_count(f) > kInlineLimit)
+  if (backend::wants_set(peer.addrs, f))
     m.set = set_for(f, peer.addrs, peer.name.empty() ? hint : peer.name);
   else
     m.elems = peer.addrs.cidrs(f);
