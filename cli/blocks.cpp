@@ -1,0 +1,181 @@
+#include "cli/blocks.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/apply_state.h"
+
+namespace fwc::cli::blocks {
+
+namespace {
+
+// Incident tooling pipes addresses in: a line longer than any address or
+// CIDR (with a comment) is refused, not read without bound.
+constexpr size_t kMaxLine = 256;
+constexpr uint64_t kMaxDurationMs = uint64_t{365} * 86400 * 1000;
+
+const nl::SetInfo* find(const std::vector<nl::SetInfo>& sets, const std::string& name) {
+  for (const auto& s : sets)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+bool add_entry(const std::string& text, std::vector<net::Cidr>& out, std::string& err) {
+  const auto p = net::parse_cidr(text);
+  if (p.status == net::CidrStatus::ok) {
+    out.push_back(p.cidr);
+    return true;
+  }
+  err = "not an address or CIDR: '" + text + "'";
+  if (p.status == net::CidrStatus::host_bits_set) err += " (host bits set: did you mean " + net::format_cidr(p.cidr) + "?)";
+  return false;
+}
+
+std::string trimmed(const std::string& line) {
+  std::string s = line.substr(0, line.find('#'));
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
+}
+
+bool read_stdin(std::vector<net::Cidr>& out, std::string& err) {
+  std::string line;
+  size_t n = 0;
+  while (std::getline(std::cin, line)) {
+    ++n;
+    if (line.size() > kMaxLine) {
+      err = "standard input, line " + std::to_string(n) + ": longer than " + std::to_string(kMaxLine) + " bytes";
+      return false;
+    }
+    const std::string entry = trimmed(line);
+    if (entry.empty()) continue;
+    if (!add_entry(entry, out, err)) {
+      err = "standard input, line " + std::to_string(n) + ": " + err;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_dynamic(const std::string& kernel_name) {
+  const auto n = kernel_name.size();
+  return kernel_name.rfind(kPrefix, 0) == 0 && n > 7 &&
+         (kernel_name.compare(n - 3, 3, "_v4") == 0 || kernel_name.compare(n - 3, 3, "_v6") == 0);
+}
+
+std::vector<DynamicSet> dynamic_sets(const std::vector<nl::SetInfo>& sets) {
+  std::vector<DynamicSet> out;
+  for (const auto& s : sets) {
+    if (!is_dynamic(s.name) || s.name.compare(s.name.size() - 3, 3, "_v4") != 0) continue;
+    DynamicSet d;
+    d.name = s.name.substr(4, s.name.size() - 7);
+    const nl::SetInfo* v6 = find(sets, d.kernel_name(net::Family::v6));
+    if (!v6) continue;
+    d.v4 = s;
+    d.v6 = *v6;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+const DynamicSet* pick(const std::vector<DynamicSet>& sets, const std::string& name, std::string& err) {
+  if (sets.empty()) {
+    err = "table inet fwc has no dynamic set (a policy's block: - dynamic: NAME)";
+    return nullptr;
+  }
+  if (name.empty() && sets.size() == 1) return &sets.front();
+  std::string names;
+  for (const auto& s : sets) {
+    if (s.name == name) return &s;
+    names += (names.empty() ? "" : ", ") + s.name;
+  }
+  err = name.empty() ? "several dynamic sets: choose one with --set (" + names + ")"
+                     : "no dynamic set '" + name + "' in table inet fwc (it has: " + names + ")";
+  return nullptr;
+}
+
+std::optional<uint64_t> parse_duration(const std::string& text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
+  uint64_t n = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  uint64_t unit = 0;
+  switch (text.back()) {
+    case 's': unit = 1000; break;
+    case 'm': unit = 60000; break;
+    case 'h': unit = 3600000; break;
+    case 'd': unit = 86400000; break;
+    default: return std::nullopt;
+  }
+  if (n == 0 || n > kMaxDurationMs / unit) return std::nullopt;
+  return n * unit;
+}
+
+std::string format_duration(uint64_t ms) {
+  uint64_t s = ms / 1000;
+  std::string out;
+  const std::pair<uint64_t, char> units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}};
+  for (const auto& [size, unit] : units)
+    if (s >= size) {
+      out += std::to_string(s / size) + unit;
+      s %= size;
+    }
+  if (s > 0 || out.empty()) out += std::to_string(s) + "s";
+  return out;
+}
+
+bool read_entries(const std::vector<std::string>& args, std::vector<net::Cidr>& out, std::string& err) {
+  for (const auto& a : args) {
+    if (a == "-") {
+      if (!read_stdin(out, err)) return false;
+    } else if (!add_entry(a, out, err)) {
+      return false;
+    }
+  }
+  if (out.empty()) err = "no address given";
+  return !out.empty();
+}
+
+std::vector<std::string> overlapping(const std::vector<net::Cidr>& entries, const std::vector<nl::Element>& never) {
+  std::vector<std::string> out;
+  for (const auto& e : entries)
+    for (const auto& n : never) {
+      if (e.family != n.cidr.family) continue;
+      const net::u128 e_hi = e.addr | net::host_mask(e.family, e.len);
+      const net::u128 n_hi = n.cidr.addr | net::host_mask(e.family, n.cidr.len);
+      if (e.addr <= n_hi && n.cidr.addr <= e_hi) {
+        out.push_back(net::format_cidr(e) + " (never: " + net::format_cidr(n.cidr) + ")");
+        break;
+      }
+    }
+  return out;
+}
+
+Counters read_counters(const std::string& state_dir) {
+  Counters c;
+  std::string text;
+  if (!state::read_file(state::paths(state_dir).file("blocks.counters"), text)) return c;
+  unsigned long long added = 0, unblocked = 0;
+  if (std::sscanf(text.c_str(), "added %llu unblocked %llu", &added, &unblocked) == 2) {
+    c.added = added;
+    c.unblocked = unblocked;
+  }
+  return c;
+}
+
+bool add_to_counters(const std::string& state_dir, uint64_t added, uint64_t unblocked, std::string& err) {
+  const state::Paths p = state::paths(state_dir);
+  if (!state::ensure_dir(p.dir, err)) return false;
+  Counters c = read_counters(state_dir);
+  c.added += added;
+  c.unblocked += unblocked;
+  return state::write_file(p.file("blocks.counters"),
+                           "added " + std::to_string(c.added) + " unblocked " + std::to_string(c.unblocked) + "\n",
+                           err);
+}
+
+}  // namespace fwc::cli::blocks
