@@ -4,6 +4,7 @@
 #include "backends/nftables/netlink/nl_batch.h"
 #include "cli/apply_run.h"
 #include "cli/apply_state.h"
+#include "cli/block_carry.h"
 
 namespace fwc::cli {
 
@@ -45,6 +46,25 @@ int after_apply(const ApplyOptions& o, const nft::Table& t, const nl::Batch& sen
   return Exit::ok;
 }
 
+// The replacing batch, with the live dynamic set elements carried over
+// (read after `gen`: a block sent meanwhile fails the batch, not lost).
+bool build_batch(nl::Session& s, const ApplyOptions& o, const ApplyHooks& hooks, const nft::Table& t, uint32_t gen,
+                 nl::Batch& out, nl::Outcome& err) {
+  std::vector<block_carry::LiveSet> dynamic;
+  if (!block_carry::read_live(s, dynamic, err)) return false;
+  nl::BuildOptions bo;
+  bo.commit = false;
+  bo.inject_bad_element = hooks.inject_bad_element();
+  bo.genid = gen;
+  if (!o.dry_run) hooks.pause_before_commit();
+  out = nl::build_replace(t, bo, s.next_seq());
+  std::vector<std::string> names;
+  for (const auto& set : t.sets) names.push_back(set.name);
+  block_carry::carry(out, dynamic, names, stderr);
+  if (!o.dry_run) nl::append_batch_end(out);
+  return true;
+}
+
 }  // namespace
 
 int apply_once(const ApplyOptions& o, const ApplyHooks& hooks, const applying::Prepared& pr,
@@ -75,12 +95,8 @@ int apply_once(const ApplyOptions& o, const ApplyHooks& hooks, const applying::P
     return fail(err);
   applying::print_diff(lines, stdout);
   if (o.dry_run && lines.empty()) std::printf("fwc: no change\n");
-  nl::BuildOptions bo;
-  bo.commit = !o.dry_run;
-  bo.inject_bad_element = hooks.inject_bad_element();
-  bo.genid = gen;
-  if (!o.dry_run) hooks.pause_before_commit();
-  nl::Batch b = nl::build_replace(pr.table, bo, s.next_seq());
+  nl::Batch b(0);
+  if (!build_batch(s, o, hooks, pr.table, gen, b, err)) return fail(err);
   phase("build batch");
   nl::Outcome res = s.send(b);
   phase("kernel");

@@ -1,6 +1,8 @@
 // `fwc block` and `fwc unblock`: entries of a dynamic block set added and
 // removed over netlink, in one transaction, never touching a never: network.
+#include <algorithm>
 #include <cerrno>
+#include <tuple>
 #include <cstdio>
 #include <memory>
 
@@ -20,6 +22,9 @@ struct BlockOptions {
   std::vector<std::string> entries;
   std::string set, duration, reason, state_dir;
 };
+
+// Notes about entries that are not blocked, at most.
+constexpr size_t kMaxNotes = 10;
 
 #ifndef ERESTART
 constexpr int ERESTART = 85;
@@ -106,19 +111,23 @@ int unblock_once(nl::Session& s, const BlockOptions& o, const std::vector<net::C
   if ((rc = block_live::read_both(s, d, live)) != Exit::ok) return rc;
   nl::ElementChange v4{d.kernel_name(net::Family::v4), {}, {}};
   nl::ElementChange v6{d.kernel_name(net::Family::v6), {}, {}};
-  size_t removed = 0;
+  // Exact matches only, looked up in the sorted live entries.
+  auto key = [](const net::Cidr& c) { return std::tuple(c.family, c.addr, c.len); };
+  std::vector<std::tuple<net::Family, net::u128, uint8_t>> blocked;
+  for (const auto& e : live) blocked.push_back(key(e.cidr));
+  std::sort(blocked.begin(), blocked.end());
+  size_t removed = 0, missing = 0;
   for (const auto& c : entries) {
-    bool found = false;
-    for (const auto& e : live)
-      found = found || (e.cidr.family == c.family && e.cidr.addr == c.addr && e.cidr.len == c.len);
-    if (!found) {
-      std::fprintf(stderr, "fwc: note: %s is not blocked in dynamic set %s\n", net::format_cidr(c).c_str(),
-                   d.name.c_str());
+    if (!std::binary_search(blocked.begin(), blocked.end(), key(c))) {
+      if (++missing <= kMaxNotes)
+        std::fprintf(stderr, "fwc: note: %s is not blocked in dynamic set %s\n", net::format_cidr(c).c_str(),
+                     d.name.c_str());
       continue;
     }
     (c.family == net::Family::v4 ? v4 : v6).remove.push_back(c);
     ++removed;
   }
+  if (missing > kMaxNotes) std::fprintf(stderr, "fwc: note: and %zu more not blocked\n", missing - kMaxNotes);
   if (removed > 0) {
     res = s.send(nl::build_element_changes({v4, v6}, gen, s.next_seq()));
     if (!res.ok) return res.error == ERESTART ? -1 : applying::fail(res);

@@ -14,6 +14,7 @@
 
 #include "cli/apply_common.h"
 #include "cli/apply_state.h"
+#include "cli/block_carry.h"
 
 namespace fwc::cli {
 
@@ -31,6 +32,26 @@ void log_line(const char* what) {
 bool still_pending(const state::Paths& p) {
   std::string text;
   return state::read_file(p.file("pending"), text) && std::strtol(text.c_str(), nullptr, 10) == getpid();
+}
+
+// The previous table, with the dynamic set elements live now (blocks added
+// while the change waited for confirmation included) instead of the copies
+// saved when it was applied.
+bool restore_batch(nl::Session& s, const nl::Snapshot& previous, uint32_t gen, nl::Batch& out, nl::Outcome& o) {
+  std::vector<block_carry::LiveSet> dynamic;
+  if (!block_carry::read_live(s, dynamic, o)) return false;
+  nl::BuildOptions bo;
+  bo.genid = gen;
+  bo.commit = false;
+  try {
+    out = nl::build_restore(block_carry::without_elements(previous, dynamic), bo, s.next_seq());
+  } catch (const std::exception& e) {
+    o = {false, 0, e.what()};
+    return false;
+  }
+  block_carry::carry(out, dynamic, block_carry::created_sets(previous), stderr);
+  nl::append_batch_end(out);
+  return true;
 }
 
 [[noreturn]] void watch(const state::Paths& p, const nl::Snapshot& previous, std::time_t deadline) {
@@ -54,15 +75,8 @@ bool still_pending(const state::Paths& p) {
     }
     uint32_t gen = 0;
     if (!s.genid(gen, o)) break;
-    nl::BuildOptions bo;
-    bo.genid = gen;
     nl::Batch restore(0);
-    try {
-      restore = nl::build_restore(previous, bo, s.next_seq());
-    } catch (const std::exception& e) {
-      o = {false, 0, e.what()};
-      break;
-    }
+    if (!restore_batch(s, previous, gen, restore, o)) break;
     o = s.send(restore);
     if (o.ok) state::record_rollback(p, restore, state::next_genid(gen));
     if (o.ok || o.error != 85 /* ERESTART */) break;

@@ -33,6 +33,7 @@ std::string remedy(int e) {
     case ENOBUFS: return "the batch does not fit the socket buffer: run as root (SO_SNDBUFFORCE) or raise net.core.wmem_max";
     case ERESTART: return "the ruleset changed while fwc was applying; nothing was applied: run the command again";
     case ENOENT: return "a kernel feature or object is missing (nf_tables modules not loaded?)";
+    case ENFILE: return "a set is full (its size, a dynamic set's max): unblock entries or raise max in the policy";
     default: return "";
   }
 }
