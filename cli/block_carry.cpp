@@ -68,16 +68,23 @@ std::vector<std::string> created_sets(const nl::Snapshot& s) {
   return out;
 }
 
-nl::Snapshot without_elements(const nl::Snapshot& s, const std::vector<LiveSet>& sets) {
+std::vector<LiveSet> saved(const nl::Snapshot& s) {
+  std::vector<LiveSet> out;
+  for (const auto& name : created_sets(s)) {
+    if (!blocks::is_dynamic(name)) continue;
+    nl::ElementParser p(name);
+    s.each([&](const nlmsghdr* nlh) { p.feed(nlh); });
+    out.push_back({name, p.result()});
+  }
+  return out;
+}
+
+nl::Snapshot without_dynamic_elements(const nl::Snapshot& s) {
   nl::Snapshot out;
   out.exists = s.exists;
   out.complete = s.complete;
   s.each([&](const nlmsghdr* nlh) {
-    if (msg_type(nlh) == NFT_MSG_NEWSETELEM) {
-      const std::string name = str_attr(nlh, NFTA_SET_ELEM_LIST_SET);
-      for (const auto& l : sets)
-        if (l.set == name) return;
-    }
+    if (msg_type(nlh) == NFT_MSG_NEWSETELEM && blocks::is_dynamic(str_attr(nlh, NFTA_SET_ELEM_LIST_SET))) return;
     const size_t at = out.msgs.size();
     out.msgs.resize(at + NLMSG_ALIGN(nlh->nlmsg_len));
     std::memcpy(out.msgs.data() + at, nlh, nlh->nlmsg_len);

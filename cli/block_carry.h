@@ -28,7 +28,10 @@ size_t carry(nl::Batch& b, const std::vector<LiveSet>& live, const std::vector<s
 
 // The named sets a batch or snapshot creates (its NEWSET messages).
 std::vector<std::string> created_sets(const nl::Snapshot& s);
-// The snapshot without the element messages of `sets`.
-nl::Snapshot without_elements(const nl::Snapshot& s, const std::vector<LiveSet>& sets);
+// The dynamic sets a snapshot holds, with the elements it saved (their
+// time left as it was when saved).
+std::vector<LiveSet> saved(const nl::Snapshot& s);
+// The snapshot without the element messages of its dynamic sets.
+nl::Snapshot without_dynamic_elements(const nl::Snapshot& s);
 
 }  // namespace fwc::cli::block_carry

@@ -36,15 +36,21 @@ bool still_pending(const state::Paths& p) {
 
 // The previous table, with the dynamic set elements live now (blocks added
 // while the change waited for confirmation included) instead of the copies
-// saved when it was applied.
+// saved when it was applied (those for sets the live table lacks).
 bool restore_batch(nl::Session& s, const nl::Snapshot& previous, uint32_t gen, nl::Batch& out, nl::Outcome& o) {
   std::vector<block_carry::LiveSet> dynamic;
   if (!block_carry::read_live(s, dynamic, o)) return false;
+  // Sets the live table lacks come back with the elements saved with them.
+  for (auto& kept : block_carry::saved(previous)) {
+    bool live = false;
+    for (const auto& d : dynamic) live = live || d.set == kept.set;
+    if (!live) dynamic.push_back(std::move(kept));
+  }
   nl::BuildOptions bo;
   bo.genid = gen;
   bo.commit = false;
   try {
-    out = nl::build_restore(block_carry::without_elements(previous, dynamic), bo, s.next_seq());
+    out = nl::build_restore(block_carry::without_dynamic_elements(previous), bo, s.next_seq());
   } catch (const std::exception& e) {
     o = {false, 0, e.what()};
     return false;

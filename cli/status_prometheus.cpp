@@ -30,9 +30,30 @@ void print_counter(const char* name, const char* help, const std::vector<PolicyR
                   label_value(printable(r.comment)).c_str(), static_cast<unsigned long long>(r.*field));
 }
 
+void print_blocks(const Blocks& b) {
+  std::printf(
+      "# HELP fwc_dynamic_set_elements Entries in a dynamic block set.\n"
+      "# TYPE fwc_dynamic_set_elements gauge\n");
+  for (const auto& d : b.sets)
+    std::printf("fwc_dynamic_set_elements{set=\"%s\"} %llu\n", label_value(d.name).c_str(),
+                static_cast<unsigned long long>(d.elements));
+  std::printf(
+      "# HELP fwc_dynamic_set_max The most entries a dynamic block set holds.\n"
+      "# TYPE fwc_dynamic_set_max gauge\n");
+  for (const auto& d : b.sets)
+    std::printf("fwc_dynamic_set_max{set=\"%s\"} %llu\n", label_value(d.name).c_str(),
+                static_cast<unsigned long long>(d.max));
+  std::printf(
+      "# HELP fwc_blocks_added_total Entries added by fwc block.\n"
+      "# TYPE fwc_blocks_added_total counter\nfwc_blocks_added_total %llu\n"
+      "# HELP fwc_blocks_expired_total Entries that left a dynamic set by their timeout.\n"
+      "# TYPE fwc_blocks_expired_total counter\nfwc_blocks_expired_total %llu\n",
+      static_cast<unsigned long long>(b.added), static_cast<unsigned long long>(b.expired));
+}
+
 }  // namespace
 
-void print_prometheus(const nft::live::Model& m, const Rollback& rb) {
+void print_prometheus(const nft::live::Model& m, const Rollback& rb, const Blocks& b) {
   // One series per (chain, policy rule): the rules one policy rule lowers to add up.
   const auto rules = policy_rules(m, true);
   std::printf(
@@ -51,6 +72,7 @@ void print_prometheus(const nft::live::Model& m, const Rollback& rb) {
       "# HELP fwc_rollback_armed Whether the watcher that rolls it back is running.\n"
       "# TYPE fwc_rollback_armed gauge\nfwc_rollback_armed %d\n",
       rb.pending ? 1 : 0, rb.armed ? 1 : 0);
+  print_blocks(b);
 }
 
 }  // namespace fwc::cli::status

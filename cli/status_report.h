@@ -31,9 +31,20 @@ struct Rollback {
 
 Rollback rollback_of(const std::string& state_dir);
 
-void print_prometheus(const nft::live::Model& m, const Rollback& rb);
+// The dynamic block sets: entries and size of each, and the blocks added
+// by `fwc block` and expired since (added - unblocked - still present).
+struct DynamicSet {
+  std::string name;
+  uint64_t elements = 0, max = 0;
+};
+struct Blocks {
+  std::vector<DynamicSet> sets;
+  uint64_t added = 0, expired = 0;
+};
+
+void print_prometheus(const nft::live::Model& m, const Rollback& rb, const Blocks& b);
 // Every field has one JSON type, whatever the table holds.
-void print_json(const nft::live::Model& m, const Rollback& rb);
-void print_text(const nft::live::Model& m, const Rollback& rb);
+void print_json(const nft::live::Model& m, const Rollback& rb, const Blocks& b);
+void print_text(const nft::live::Model& m, const Rollback& rb, const Blocks& b);
 
 }  // namespace fwc::cli::status

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "cli/blocks.h"
 #include "cli/status_report.h"
 #include "compiler/diag/printable.h"
 
@@ -25,7 +26,7 @@ void print_rollback(const Rollback& rb) {
 
 }  // namespace
 
-void print_json(const nft::live::Model& m, const Rollback& rb) {
+void print_json(const nft::live::Model& m, const Rollback& rb, const Blocks& b) {
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& r : policy_rules(m, false))
     rules.push_back({{"chain", r.chain},
@@ -44,15 +45,19 @@ void print_json(const nft::live::Model& m, const Rollback& rb) {
   }
   nlohmann::json rollback = {
       {"pending", rb.pending}, {"armed", rb.armed}, {"watcher_pid", rb.watcher}, {"deadline", rb.deadline}};
+  nlohmann::json dynamic = nlohmann::json::array();
+  for (const auto& d : b.sets) dynamic.push_back({{"name", d.name}, {"elements", d.elements}, {"max", d.max}});
   nlohmann::json out = {{"table", "inet fwc"},
                         {"installed", m.exists},
                         {"rules", rules},
                         {"sets", sets},
+                        {"dynamic_sets", dynamic},
+                        {"blocks", {{"added", b.added}, {"expired", b.expired}}},
                         {"rollback", rollback}};
   std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
-void print_text(const nft::live::Model& m, const Rollback& rb) {
+void print_text(const nft::live::Model& m, const Rollback& rb, const Blocks& b) {
   print_rollback(rb);
   if (!m.exists) {
     std::printf("table inet fwc is not installed\n");
@@ -64,6 +69,7 @@ void print_text(const nft::live::Model& m, const Rollback& rb) {
                 static_cast<unsigned long long>(r.packets), static_cast<unsigned long long>(r.bytes),
                 static_cast<unsigned long long>(r.logged), printable(r.comment).c_str());
   for (const auto& s : m.sets) {
+    if (blocks::is_dynamic(s.name)) continue;  // listed below, with their live count
     if (!s.elements_known)
       std::printf("set %s: %s kernel elements (fingerprint)\n", s.name.c_str(),
                   s.digest.substr(s.digest.find('/') + 1).c_str());
@@ -71,6 +77,12 @@ void print_text(const nft::live::Model& m, const Rollback& rb) {
       std::printf("set %s: %zu elements\n", s.name.c_str(),
                   s.addresses ? s.addrs.cidr_count(s.family) : s.other.size());
   }
+  for (const auto& d : b.sets)
+    std::printf("dynamic set %s: %llu of %llu entries\n", d.name.c_str(), static_cast<unsigned long long>(d.elements),
+                static_cast<unsigned long long>(d.max));
+  if (!b.sets.empty() || b.added > 0)
+    std::printf("blocks: %llu added by fwc block, %llu expired\n", static_cast<unsigned long long>(b.added),
+                static_cast<unsigned long long>(b.expired));
 }
 
 }  // namespace fwc::cli::status

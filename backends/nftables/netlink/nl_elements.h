@@ -54,6 +54,7 @@ struct SetInfo {
   uint32_t size = 0;                   // 0: unbounded
   std::optional<uint64_t> timeout_ms;  // the set's default element timeout
   std::string comment;
+  long long count = -1;  // elements (interval starts) newer kernels report; -1: not reported
 };
 
 // The named sets of table inet fwc (false with `err`: no table, or the

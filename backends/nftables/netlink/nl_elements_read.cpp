@@ -138,6 +138,9 @@ std::vector<Element> ElementParser::result() const {
 
 namespace {
 
+// NFTA_SET_COUNT, which older kernel headers lack.
+constexpr uint16_t kSetCount = 20;
+
 SetInfo parse_set(const nlmsghdr* nlh) {
   SetInfo info;
   each_msg_attr(nlh, [&](const nlattr* a) {
@@ -149,6 +152,7 @@ SetInfo parse_set(const nlmsghdr* nlh) {
       case NFTA_SET_FLAGS: info.flags = ntohl(mnl_attr_get_u32(a)); break;
       case NFTA_SET_TIMEOUT: info.timeout_ms = be64(a); break;
       case NFTA_SET_USERDATA: info.comment = udata_text(a, NFTNL_UDATA_SET_COMMENT); break;
+      case kSetCount: info.count = ntohl(mnl_attr_get_u32(a)); break;
       case NFTA_SET_DESC:
         each_attr(a, [&](const nlattr* d) {
           if (mnl_attr_get_type(d) == NFTA_SET_DESC_SIZE) info.size = ntohl(mnl_attr_get_u32(d));
