@@ -82,7 +82,7 @@ std::vector<DynamicSet> dynamic_sets(const std::vector<nl::SetInfo>& sets) {
 
 const DynamicSet* pick(const std::vector<DynamicSet>& sets, const std::string& name, std::string& err) {
   if (sets.empty()) {
-    err = "table inet fwc has no dynamic set (a policy's block: - dynamic: NAME)";
+    err = "table inet fwc (if applied at all) has no dynamic set (a policy's block: - dynamic: NAME)";
     return nullptr;
   }
   if (name.empty() && sets.size() == 1) return &sets.front();

@@ -78,6 +78,8 @@ def check_exit_codes(fwc, tmp):
         (["explain", "policies/quptime.yaml"], 2),
         (["explain", "policies/quptime.yaml", "--batch", "--from", "198.51.100.11"], 2),
         (["targets"], 0), (["schema"], 0),
+        (["block", "not-an-address"], 2), (["block", "198.51.100.7", "--for", "5x"], 2),
+        (["unblock", "198.51.100.7/24"], 2), (["blocked", "--format", "yaml"], 2),
         (["completion", "bash"], 0), (["completion", "fish"], 2),
         (["init", "--preset", "nope", "-o", "-"], 2), (["init", "-o", f"{tmp}/no/such/dir/p.yaml"], 3),
     ]
@@ -120,6 +122,7 @@ OUTPUT_COMMANDS = [
 NETNS_COMMANDS = [
     ["status"], ["status", "--format", "json"], ["status", "--format", "prometheus"],
     ["diff", "policies/quptime.yaml"],
+    ["blocked"], ["blocked", "--format", "json"],
     ["verify", "198.51.100.1", "--connect", "--ports", "22,80", "-p", "policies/quptime.yaml"],
 ]
 NETNS = ["unshare", "--net", "sh", "-c",

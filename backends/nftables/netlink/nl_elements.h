@@ -57,8 +57,8 @@ struct SetInfo {
   long long count = -1;  // elements (interval starts) newer kernels report; -1: not reported
 };
 
-// The named sets of table inet fwc (false with `err`: no table, or the
-// kernel refused the dump).
+// The named sets of table inet fwc (none without the table; false with
+// `err` when the kernel refused the dump).
 bool read_sets(Session& s, std::vector<SetInfo>& out, Outcome& err);
 // One set's elements, with time left, timeout and comment.
 bool read_elements(Session& s, const std::string& set, std::vector<Element>& out, Outcome& err);

@@ -178,7 +178,10 @@ bool read_sets(Session& s, std::vector<SetInfo>& out, Outcome& err) {
         if (!(info.flags & NFT_SET_ANONYMOUS)) out.push_back(std::move(info));
       },
       err);
-  if (!ok && err.error == ENOENT) err.message = "table inet fwc does not exist: run 'fwc apply' first";
+  if (!ok && err.error == ENOENT) {  // no table: no sets
+    err = {};
+    return true;
+  }
   return ok;
 }
 
