@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/apply_common.h"
+#include "cli/apply_state.h"
 
 namespace fwc::cli::block_live {
 
@@ -59,6 +60,29 @@ int read_both(nl::Session& s, const blocks::DynamicSet& d, std::vector<nl::Eleme
   out.clear();
   int rc = read_into(s, d.kernel_name(net::Family::v4), out);
   return rc == Exit::ok ? read_into(s, d.kernel_name(net::Family::v6), out) : rc;
+}
+
+Counters read_counters(const std::string& state_dir) {
+  Counters c;
+  std::string text;
+  if (!state::read_file(state::paths(state_dir).file("blocks.counters"), text)) return c;
+  unsigned long long added = 0, unblocked = 0;
+  if (std::sscanf(text.c_str(), "added %llu unblocked %llu", &added, &unblocked) == 2) {
+    c.added = added;
+    c.unblocked = unblocked;
+  }
+  return c;
+}
+
+bool add_to_counters(const std::string& state_dir, uint64_t added, uint64_t unblocked, std::string& err) {
+  const state::Paths p = state::paths(state_dir);
+  if (!state::ensure_dir(p.dir, err)) return false;
+  Counters c = read_counters(state_dir);
+  c.added += added;
+  c.unblocked += unblocked;
+  return state::write_file(p.file("blocks.counters"),
+                           "added " + std::to_string(c.added) + " unblocked " + std::to_string(c.unblocked) + "\n",
+                           err);
 }
 
 }  // namespace fwc::cli::block_live

@@ -20,4 +20,12 @@ int read_never(nl::Session& s, std::vector<nl::Element>& out);
 // The elements of both halves of a dynamic set.
 int read_both(nl::Session& s, const blocks::DynamicSet& d, std::vector<nl::Element>& out);
 
+// Counters of blocks kept in the state directory (`blocks.counters`).
+struct Counters {
+  uint64_t added = 0;      // entries `fwc block` added
+  uint64_t unblocked = 0;  // entries `fwc unblock` removed
+};
+Counters read_counters(const std::string& state_dir);
+bool add_to_counters(const std::string& state_dir, uint64_t added, uint64_t unblocked, std::string& err);
+
 }  // namespace fwc::cli::block_live

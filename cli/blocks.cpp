@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include "cli/apply_state.h"
 
 namespace fwc::cli::blocks {
 
@@ -153,29 +152,6 @@ std::vector<std::string> overlapping(const std::vector<net::Cidr>& entries, cons
       }
     }
   return out;
-}
-
-Counters read_counters(const std::string& state_dir) {
-  Counters c;
-  std::string text;
-  if (!state::read_file(state::paths(state_dir).file("blocks.counters"), text)) return c;
-  unsigned long long added = 0, unblocked = 0;
-  if (std::sscanf(text.c_str(), "added %llu unblocked %llu", &added, &unblocked) == 2) {
-    c.added = added;
-    c.unblocked = unblocked;
-  }
-  return c;
-}
-
-bool add_to_counters(const std::string& state_dir, uint64_t added, uint64_t unblocked, std::string& err) {
-  const state::Paths p = state::paths(state_dir);
-  if (!state::ensure_dir(p.dir, err)) return false;
-  Counters c = read_counters(state_dir);
-  c.added += added;
-  c.unblocked += unblocked;
-  return state::write_file(p.file("blocks.counters"),
-                           "added " + std::to_string(c.added) + " unblocked " + std::to_string(c.unblocked) + "\n",
-                           err);
 }
 
 }  // namespace fwc::cli::blocks

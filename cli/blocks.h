@@ -46,12 +46,4 @@ bool read_entries(const std::vector<std::string>& args, std::vector<net::Cidr>& 
 // The entries overlapping a never: network (never_v4 / never_v6).
 std::vector<std::string> overlapping(const std::vector<net::Cidr>& entries, const std::vector<nl::Element>& never);
 
-// Counters of blocks kept in the state directory (`blocks.counters`).
-struct Counters {
-  uint64_t added = 0;      // entries `fwc block` added
-  uint64_t unblocked = 0;  // entries `fwc unblock` removed
-};
-Counters read_counters(const std::string& state_dir);
-bool add_to_counters(const std::string& state_dir, uint64_t added, uint64_t unblocked, std::string& err);
-
 }  // namespace fwc::cli::blocks

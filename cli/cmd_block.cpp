@@ -67,7 +67,7 @@ int block_once(nl::Session& s, const BlockOptions& o, const std::vector<net::Cid
   res = s.send(nl::build_element_changes(additions(d, entries, timeout, reason), gen, s.next_seq()));
   if (!res.ok) return res.error == ERESTART ? -1 : applying::fail(res);
   std::string err;
-  if (!blocks::add_to_counters(o.state_dir, entries.size(), 0, err))
+  if (!block_live::add_to_counters(o.state_dir, entries.size(), 0, err))
     std::fprintf(stderr, "fwc: warning: blocked, but the counters were not updated: %s\n", err.c_str());
   if (verbosity() != Verbosity::quiet) {
     const uint64_t ms = timeout ? *timeout : d.v4.timeout_ms.value_or(0);
@@ -133,7 +133,7 @@ int unblock_once(nl::Session& s, const BlockOptions& o, const std::vector<net::C
     if (!res.ok) return res.error == ERESTART ? -1 : applying::fail(res);
   }
   std::string err;
-  if (removed > 0 && !blocks::add_to_counters(o.state_dir, 0, removed, err))
+  if (removed > 0 && !block_live::add_to_counters(o.state_dir, 0, removed, err))
     std::fprintf(stderr, "fwc: warning: unblocked, but the counters were not updated: %s\n", err.c_str());
   if (verbosity() != Verbosity::quiet)
     std::printf("fwc: unblocked %zu %s in dynamic set %s\n", removed, removed == 1 ? "entry" : "entries",

@@ -5,7 +5,7 @@
 
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/apply_common.h"
-#include "cli/blocks.h"
+#include "cli/block_live.h"
 #include "cli/status_report.h"
 
 namespace fwc::cli {
@@ -38,7 +38,7 @@ bool blocks_of(nft::netlink::Session& s, const std::string& dir, Blocks& out, nf
     present += row.elements;
     out.sets.push_back(row);
   }
-  const auto c = blocks::read_counters(dir);
+  const auto c = block_live::read_counters(dir);
   out.added = c.added;
   const uint64_t gone = c.unblocked + present;
   out.expired = c.added > gone ? c.added - gone : 0;

@@ -14,7 +14,8 @@ refused (exit 2, nothing added); `blocked --format json` lists entries with
 time left and reason. 10,000 entries added by one `fwc block -` are all
 still there, time left not reset, after the table is replaced: through
 `fwc apply` of a policy with the same dynamic set (when the policy language
-has `block: - dynamic:`), and through an `apply --confirm` rollback.
+has `block: - dynamic:`), and through an `apply --confirm` rollback, which
+also brings back an entry blocked while it waited for confirmation.
 
 usage: dynamic_blocks.py --fwc FWC
 Exit 0 ok, 1 failure, 77 skipped (not root and CI is not "true").
@@ -213,6 +214,23 @@ class Checker(netlab.Tally):
             self.check(not os.path.exists(os.path.join(self.state, "pending")), "the rollback ran")
         self.many_kept("--confirm rollback", apply_and_roll_back)
 
+    def rollback_takes_window_blocks(self):
+        """A block added while an apply waits for confirmation is in the table the rollback restores."""
+        self.load_table()
+        r = self.fwc_run("apply", "policies/quptime.yaml", "--confirm", "2", "--state-dir", self.state)
+        self.check(r.returncode == 0, "apply --confirm 2", r.stderr)
+        # The applied table gets a dynamic set as a policy with one would have it.
+        sets = "\n".join(line for line in TABLE.splitlines() if line.strip().startswith("set "))
+        netlab.run(["nft", "-f", "-"], ns=self.lab.target, input=f"table inet fwc {{\n{sets}\n}}\n")
+        b = self.block("2001:db8:2::1", "--for", "10m", "--reason", "window")
+        deadline = time.monotonic() + 10
+        while os.path.exists(os.path.join(self.state, "pending")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        e = [x for x in self.entries() if x["address"] == "2001:db8:2::1"]
+        self.check(b.returncode == 0 and len(e) == 1 and e[0]["reason"] == "window" and
+                   0 < e[0]["expires_ms"] < 600000,
+                   "the rollback brings back a block added during the confirm window", b.stderr + str(e))
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -230,6 +248,7 @@ def main():
         c.blocked_json()
         c.apply_keeps()
         c.rollback_keeps()
+        c.rollback_takes_window_blocks()
         return c.summary()
 
 
