@@ -49,7 +49,7 @@ bool read_stdin(std::vector<net::Cidr>& out, std::string& err) {
     const std::string entry = trimmed(line);
     if (entry.empty()) continue;
     if (!add_entry(entry, out, err)) {
-      err = "standard input, line " + std::to_string(n) + ": " + err;
+      err.insert(0, "standard input, line " + std::to_string(n) + ": ");
       return false;
     }
   }

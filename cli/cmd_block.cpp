@@ -114,6 +114,7 @@ int unblock_once(nl::Session& s, const BlockOptions& o, const std::vector<net::C
   // Exact matches only, looked up in the sorted live entries.
   auto key = [](const net::Cidr& c) { return std::tuple(c.family, c.addr, c.len); };
   std::vector<std::tuple<net::Family, net::u128, uint8_t>> blocked;
+  blocked.reserve(live.size());
   for (const auto& e : live) blocked.push_back(key(e.cidr));
   std::sort(blocked.begin(), blocked.end());
   size_t removed = 0, missing = 0;

@@ -90,7 +90,7 @@ TEST_CASE("removals and additions go in one transaction", "[netlink][elements]")
 TEST_CASE("100,000 elements split into messages below the nest limit", "[netlink][elements]") {
   std::vector<nl::Element> add(100000);
   for (size_t i = 0; i < add.size(); ++i) {
-    add[i].cidr = {net::Family::v4, (net::u128{10} << 24) + i * 2, 32};
+    add[i].cidr = {net::Family::v4, (net::u128{10} << 24) + net::u128{i} * 2, 32};
     add[i].timeout_ms = 3600000;
     add[i].comment = "incident 1234";
   }
