@@ -52,6 +52,8 @@ class Resolver {
   void index_names();
   void resolve_nodes();
   void resolve_defaults();
+  void resolve_blocks();
+  std::optional<ir::Log> with_default_rate(std::optional<ir::Log> l) const;
   const AddrSet& network(size_t i);
   const PortSet& service(size_t i);
   // Resolves rule or network entries into one set; `names` collects the
@@ -415,27 +417,8 @@ void Resolver::resolve_defaults() {
   }
 }
 
-ir::Policy Resolver::run() {
-  p_.name = a_.name.value;
-  p_.file = a_.file;
-  p_.cloud = a_.cloud;
-  index_names();
-  resolve_nodes();
-  for (const auto& r : roles_) p_.roles.push_back(r);
-  for (size_t i = 0; i < a_.networks.size(); ++i) {
-    const ast::Network& n = a_.networks[i];
-    ir::Network out{n.name.value, n.name.loc, network(i), native_refs_of(n.native), {}};
-    if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
-    p_.networks.push_back(std::move(out));
-  }
-  for (size_t i = 0; i < a_.services.size(); ++i) service(i);
-
-  resolve_defaults();
-  auto with_default_rate = [&](std::optional<ir::Log> l) {
-    if (l && p_.defaults.log) l->rate = p_.defaults.log->rate;
-    return l;
-  };
-
+// Block rules (and `never:`, which static blocks must not cover).
+void Resolver::resolve_blocks() {
   p_.never = entries(a_.never, nullptr);
   p_.never.normalize();
   p_.never_loc = a_.never_loc;
@@ -460,6 +443,30 @@ ir::Policy Resolver::run() {
     out.scope = scope(b.scope);
     (b.has_to && !b.has_from ? p_.outbound_blocks : p_.inbound_blocks).push_back(std::move(out));
   }
+}
+
+std::optional<ir::Log> Resolver::with_default_rate(std::optional<ir::Log> l) const {
+  if (l && p_.defaults.log) l->rate = p_.defaults.log->rate;
+  return l;
+}
+
+ir::Policy Resolver::run() {
+  p_.name = a_.name.value;
+  p_.file = a_.file;
+  p_.cloud = a_.cloud;
+  index_names();
+  resolve_nodes();
+  for (const auto& r : roles_) p_.roles.push_back(r);
+  for (size_t i = 0; i < a_.networks.size(); ++i) {
+    const ast::Network& n = a_.networks[i];
+    ir::Network out{n.name.value, n.name.loc, network(i), native_refs_of(n.native), {}};
+    if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
+    p_.networks.push_back(std::move(out));
+  }
+  for (size_t i = 0; i < a_.services.size(); ++i) service(i);
+
+  resolve_defaults();
+  resolve_blocks();
   for (const auto& m : a_.rate_limits) {
     if (m.broken) continue;
     ir::Meter out;
