@@ -136,6 +136,8 @@ void print_diff(const std::vector<std::string>& lines, FILE* to) {
 }
 
 host::SessionCheck lockout_problem(const ir::Ruleset& rs) {
+  std::string never = host::never_lockout_problem(rs);
+  if (!never.empty()) return {never, "allow SSH from the never: networks, or use --force"};
   const char* env = std::getenv("SSH_CONNECTION");
   if (!env || !*env) return {};
   return host::check_session(rs, env);

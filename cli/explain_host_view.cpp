@@ -65,6 +65,9 @@ std::string HostExplainView::text(const eval::Packet& pkt) const {
     for (const auto& w : warnings_at(m))
       out += "  on " + std::string(target_->name) + ": " + printable(w) + "\n";
   }
+  for (const auto& l : d.live_sets)
+    out += "  unless its source is in live set '" + printable(l.name) + "' (" + printable(l.origin.label) + " at " +
+           printable(l.origin.where()) + "; 'fwc blocked' lists it): then " + ir::verdict_name(l.action) + "\n";
   for (const auto& a : d.also) out += backend::also_allowed_line(a);
   return out;
 }
@@ -81,6 +84,12 @@ std::string HostExplainView::json(const eval::Packet& pkt) const {
                         {"logged", d.logged},
                         {"selection", rs_.selection},
                         {"meters", meters}};
+  if (!d.live_sets.empty()) {
+    nlohmann::json live = nlohmann::json::array();
+    for (const auto& l : d.live_sets)
+      live.push_back({{"set", l.name}, {"rule", l.origin.label}, {"action", ir::verdict_name(l.action)}});
+    out["live_sets"] = live;
+  }
   // Each meter the target leaves out or changes, with its warning (only
   // then: the host view of a target that keeps the meters is the policy's).
   nlohmann::json approximated = nlohmann::json::array();

@@ -37,6 +37,10 @@ ir::Flow Lowering::fixed(ir::Hook h, ir::Step s) {
 // Cloud firewalls cannot deny: a block takes its addresses out of the allow
 // rules, so it waits until the chain's allows and default are lowered.
 ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
+  if (b.dynamic) {
+    warn(b.origin, b.origin.label + ": " + backend::live_set_message(fw_, *b.dynamic));
+    return ir::Flow::next;
+  }
   if (h != ir::Hook::forward) blocks_.push_back(&b);
   return ir::Flow::next;
 }

@@ -12,4 +12,10 @@ bool ApproximationReporter::report(const ir::Origin& o, std::string_view topic, 
   return true;
 }
 
+std::string live_set_message(const std::string& target, const ir::DynamicSet& d) {
+  return "dynamic block set '" + d.name + "': " + target +
+         " has no live set, so the rule is left out (it holds nothing at compile time; on nftables "
+         "'fwc block' fills it, on iptables 'ipset add')";
+}
+
 }  // namespace fwc::backend

@@ -13,6 +13,10 @@ namespace fwc::backend {
 // piece hits the same gap several times), and none when the rule
 // acknowledges it with `ignore: [FWC-W107]`. Every backend reports through
 // this one reporter.
+// The FWC-W107 message for a live block set on a target that has none
+// (`target`: "ufw", "the DigitalOcean firewall", ...).
+std::string live_set_message(const std::string& target, const ir::DynamicSet& d);
+
 class ApproximationReporter {
  public:
   // `label_messages`: prefix messages with the rule's label ("inbound[1] web: ...").

@@ -81,6 +81,10 @@ RichRule Lowering::refusing(int prio, ir::Verdict action, const ir::Origin& o,
 }
 
 ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
+  if (b.dynamic) {
+    b_.warn(b.origin, backend::live_set_message("firewalld", *b.dynamic));
+    return ir::Flow::next;
+  }
   auto prio = next_in(blocks_, band::kBlock, band::kBlockEnd, b.origin, "block rules");
   if (!prio) return ir::Flow::next;
   RichRule base = refusing(*prio, b.action, b.origin, b.log);

@@ -43,6 +43,7 @@ enum class Target { none, accept, drop, reject, log, jump };
 
 struct AddrMatch {
   bool dst = false;
+  bool negate = false;  // -m set ! --match-set
   std::string set;               // an ipset (-m set --match-set NAME src|dst), or
   std::vector<net::Cidr> cidrs;  // -s/-d a,b,c; neither: the whole family (no match)
 };
@@ -63,6 +64,7 @@ struct HashLimit {
 struct Rule {
   std::string match;  // protocol-level matches (conntrack state, interface, ICMP types)
   std::optional<AddrMatch> src, dst;
+  std::optional<AddrMatch> src_except;  // a second source match: not in this set
   std::optional<PortMatch> port;
   bool ct_new = false;
   std::optional<HashLimit> hashlimit;  // matches over the rate
@@ -91,6 +93,11 @@ struct IpSet {
   net::Family family = net::Family::v4;
   net::AddrSet addrs;  // elements: its CIDRs of `family` (shared, not copied)
   size_t entries = 0;  // number of CIDRs
+  // A live block set: created if missing, never reloaded (its entries are
+  // runtime state: `ipset add NAME ADDR timeout N`).
+  bool live = false;
+  uint64_t timeout = 0;  // default entry lifetime in seconds; 0: none
+  uint64_t maxelem = 0;
 };
 
 struct Model {

@@ -18,7 +18,7 @@ void append_cidrs(std::string& out, const std::vector<net::Cidr>& cidrs) {
 
 void append_addr(std::string& out, const AddrMatch& a) {
   if (!a.set.empty()) {
-    out += " -m set --match-set " + a.set + (a.dst ? " dst" : " src");
+    out += std::string(" -m set") + (a.negate ? " !" : "") + " --match-set " + a.set + (a.dst ? " dst" : " src");
   } else if (!a.cidrs.empty()) {
     out += a.dst ? " -d " : " -s ";
     append_cidrs(out, a.cidrs);
@@ -42,6 +42,7 @@ void append_rule(std::string& out, const std::string& chain, const Rule& r, net:
   out += "-A " + chain;
   if (!r.match.empty()) out += " " + r.match;
   if (r.src) append_addr(out, *r.src);
+  if (r.src_except) append_addr(out, *r.src_except);
   if (r.dst) append_addr(out, *r.dst);
   if (r.port) append_ports(out, *r.port);
   if (r.ct_new) out += " -m conntrack --ctstate NEW";
@@ -123,11 +124,17 @@ std::string emit_ipset(const Model& m) {
            std::to_string(ipset_maxelem(s.entries));
   };
   for (const auto& s : m.sets) {
+    if (s.live) {
+      out += "create " + s.name + " hash:net family " + (s.family == net::Family::v4 ? "inet" : "inet6") +
+             " timeout " + std::to_string(s.timeout) + " maxelem " + std::to_string(s.maxelem) + " -exist\n";
+      continue;
+    }
     create(s.name, s);
     out += " -exist\n";
   }
   std::vector<net::Cidr> chunk;
   for (const auto& s : m.sets) {
+    if (s.live) continue;  // runtime state: kept as it is
     std::string staging = s.name + kSetStagingSuffix;
     out += "destroy " + staging + " -exist\n";
     create(staging, s);

@@ -54,6 +54,7 @@ class Lowering : public ir::ChainSink {
               const std::string& set_hint);
   std::optional<AddrMatch> addr_match(const ir::Peer& peer, bool dst, const std::string& hint);
   std::string set_for(const net::AddrSet& addrs, const std::string& hint);
+  void live_block(const ir::Block& b);
   // A refusing rule: jumps to a chain of its own that logs and refuses when
   // it logs (one log bucket however many rules match), else the verdict.
   void refuse(const ir::Peer& peer, bool dst, const std::optional<net::PortSet>& ports,

@@ -19,6 +19,35 @@ std::string Lowering::set_for(const net::AddrSet& addrs, const std::string& hint
   });
 }
 
+// A live block set: an ipset with timeouts that the ipset file creates
+// when missing and never reloads, matched by source unless the source is
+// in `never:` (a static set, present even when empty).
+void Lowering::live_block(const ir::Block& b) {
+  Family f = table_->family;
+  const ir::DynamicSet& d = *b.dynamic;
+  IpSet s;
+  s.name = set_names_.take("fwc-", "dyn-" + sanitize_name(d.name), f == Family::v4 ? "-4" : "-6");
+  s.family = f;
+  s.live = true;
+  s.timeout = d.timeout;
+  s.maxelem = d.max;
+  m_.sets.push_back(s);
+  Rule r;
+  r.comment = comment_for(b.origin);
+  r.src = AddrMatch{false, false, s.name, {}};
+  r.src_except = AddrMatch{false, true, set_for(rs_.never, "never"), {}};
+  r.target = target_of(b.action);
+  if (b.log) {
+    Rule verdict;
+    verdict.comment = r.comment;
+    verdict.target = r.target;
+    std::vector<Rule> body{log_rule(b.origin, *b.log, true), verdict};
+    r.target = Target::jump;
+    r.jump = sub_chain(b.origin, std::move(body));
+  }
+  chain_->rules.push_back(std::move(r));
+}
+
 std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, bool dst, const std::string& hint) {
   Family f = table_->family;
   if (peer.addrs.empty(f)) return std::nullopt;

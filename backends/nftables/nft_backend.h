@@ -17,6 +17,7 @@ inline constexpr size_t kLogPrefixMax = 127;
 
 struct AddrMatch {
   bool daddr = false;
+  bool negate = false;  // `ip saddr != @set`
   net::Family family = net::Family::v4;
   std::string set;               // a named set, or
   std::vector<net::Cidr> elems;  // inline elements; neither: family only
@@ -92,7 +93,11 @@ struct Set {
   net::Family family = net::Family::v4;
   net::AddrSet addrs;  // elements: its CIDRs of `family` (shared, not copied)
   bool meter = false;  // dynamic per-source meter state
-  std::string timeout;
+  // A live block set (`flags interval,timeout`): its elements are runtime
+  // state (fwc block), not part of the ruleset; `size` bounds it.
+  bool live = false;
+  uint64_t size = 0;
+  std::string timeout;  // "" for a live set without a default lifetime
   std::string comment;
 };
 

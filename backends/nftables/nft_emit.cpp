@@ -37,6 +37,7 @@ void append_addr_match(std::string& out, const AddrMatch& m) {
   }
   out += family_kw(m.family);
   out += m.daddr ? " daddr " : " saddr ";
+  if (m.negate) out += "!= ";
   if (!m.set.empty()) {
     out += "@" + m.set + " ";
     return;
@@ -139,7 +140,18 @@ void append_set(std::string& out, const Set& s) {
     out += "\t}\n";
     return;
   }
+  if (s.live) {
+    out += "\t\tflags interval,timeout\n\t\tsize " + std::to_string(s.size) + "\n";
+    if (!s.timeout.empty()) out += "\t\ttimeout " + s.timeout + "\n";
+    out += "\t\tcomment " + quoted(s.comment, kCommentMax) + "\n\t}\n";
+    return;
+  }
   out += "\t\tflags interval\n";
+  if (!s.comment.empty()) out += "\t\tcomment " + quoted(s.comment, kCommentMax) + "\n";
+  if (s.addrs.empty(s.family)) {
+    out += "\t}\n";
+    return;
+  }
   out += "\t\telements = {";
   // CIDRs are produced interval by interval: a million-entry set is never
   // held as a second list.

@@ -8,6 +8,10 @@ void Lowering::begin(ir::Hook h, const ir::Chain&) {
 }
 
 ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
+  if (b.dynamic) {
+    live_block(b);
+    return ir::Flow::next;
+  }
   refuse(chain_, b.peer, h == ir::Hook::output, b.ports, b.origin, b.log, b.action);
   return ir::Flow::next;
 }

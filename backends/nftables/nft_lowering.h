@@ -32,9 +32,7 @@ inline Verdict verdict_of(ir::Verdict v) {
 
 // "2m", "2h": the largest unit that divides the duration.
 inline std::string nft_duration(uint64_t seconds) {
-  for (auto [unit, suffix] : {std::pair<uint64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}})
-    if (seconds % unit == 0) return std::to_string(seconds / unit) + suffix;
-  return std::to_string(seconds) + "s";
+  return ir::format_duration(seconds);
 }
 
 using naming::rule_stem;
@@ -64,6 +62,8 @@ class Lowering : public ir::ChainSink {
 
  private:
   void forward_allow(const ir::Allow& a, const Rule& base);
+  void live_block(const ir::Block& b);
+  std::string never_set(Family f);
   static void fixed(Chain& c, Rule r, Verdict v, const std::string& comment);
   void icmp_rules(Chain& c, bool outbound);
   // One rule per address family present in `peer` (or a single family-free

@@ -14,6 +14,50 @@ std::string Lowering::set_for(Family f, const net::AddrSet& addrs, const std::st
   });
 }
 
+// The `never:` addresses of one family, as the set live blocks exclude
+// (present even when empty: `fwc block` reads it to refuse them).
+std::string Lowering::never_set(Family f) {
+  std::string name = f == Family::v4 ? "never_v4" : "never_v6";
+  for (const auto& s : t_.sets)
+    if (s.name == name) return name;
+  Set s;
+  s.name = names_.take("", name);
+  s.family = f;
+  s.addrs = rs_.never;
+  s.comment = "never: addresses no live block set drops";
+  t_.sets.push_back(s);
+  return s.name;
+}
+
+// A live block set: `dyn_NAME_v4`/`_v6` (the names fwc block looks for),
+// matched by source, never when the source is in `never:`.
+void Lowering::live_block(const ir::Block& b) {
+  const ir::DynamicSet& d = *b.dynamic;
+  Rule base;
+  base.comment = comment_for(b.origin);
+  for (Family f : {Family::v4, Family::v6}) {
+    Set s;
+    s.name = names_.take("", "dyn_" + sanitize_name(d.name) + (f == Family::v4 ? "_v4" : "_v6"));
+    s.family = f;
+    s.live = true;
+    s.size = d.max;
+    if (d.timeout) s.timeout = nft_duration(d.timeout);
+    s.comment = "dynamic " + d.name;
+    t_.sets.push_back(s);
+    Rule r = base;
+    r.addr = AddrMatch{false, false, f, s.name, {}};
+    r.addr2 = AddrMatch{false, true, f, never_set(f), {}};
+    if (b.log) {
+      Rule l = r;
+      l.limit = LimitStmt{b.log->rate, 0, false};
+      l.log = LogStmt{b.log->prefix, b.log->level};
+      chain_.rules.push_back(std::move(l));
+    }
+    r.verdict = verdict_of(b.action);
+    chain_.rules.push_back(std::move(r));
+  }
+}
+
 std::string Lowering::unique_name(const std::string& base) {
   return names_.take("", base);
 }

@@ -75,6 +75,10 @@ void Lowering::begin(ir::Hook h, const ir::Chain& c) {
 }
 
 ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
+  if (b.dynamic) {
+    approximations_.report(b.origin, {}, backend::live_set_message("ufw", *b.dynamic));
+    return ir::Flow::next;
+  }
   Group g = group_for(b.origin);
   if (!size_ok(g, b.origin, b.peer.addrs)) return ir::Flow::next;
   Command base = command_for(h, action_of(b.action), b.origin);

@@ -52,6 +52,8 @@ class Resolver {
   void index_names();
   void resolve_nodes();
   void resolve_defaults();
+  void resolve_blocks();
+  std::optional<ir::Log> with_default_rate(std::optional<ir::Log> l) const;
   const AddrSet& network(size_t i);
   const PortSet& service(size_t i);
   // Resolves rule or network entries into one set; `names` collects the
@@ -61,6 +63,8 @@ class Resolver {
   PortSet services(const std::vector<ast::Text>& items, bool allow_all);
   ir::Peer peer(const std::vector<ast::Text>& items, const ast::RuleBase& rule, bool default_any);
   void warn_mapped(const ast::Text& entry, const AddrSet& addrs, const ast::RuleBase& rule);
+  ir::DynamicSet dynamic_set(const ast::DynamicSet& d, std::set<std::string>& seen);
+  void check_never(const ast::BlockRule& b, const AddrSet& blocked);
   ir::Scope scope(const ast::Scope& s);
   ir::Origin origin(const ast::RuleBase& r) const;
   void unknown(const ast::Text& t, const char* what, const std::vector<std::string>& candidates);
@@ -345,6 +349,29 @@ void Resolver::warn_mapped(const ast::Text& entry, const AddrSet& addrs, const a
                  "block the IPv4 address itself (" + v4 + ")", entry.length());
 }
 
+ir::DynamicSet Resolver::dynamic_set(const ast::DynamicSet& d, std::set<std::string>& seen) {
+  if (!seen.insert(d.name.value).second)
+    diags_.error(code::duplicate, d.name.loc, "dynamic set '" + d.name.value + "' is declared twice",
+                 "one block rule per live set; give the other a different name", d.name.length());
+  return ir::DynamicSet{d.name.value, d.timeout, d.max};
+}
+
+// No static block may refuse what `never:` protects: the same addresses
+// `fwc block` refuses to add to a live set.
+void Resolver::check_never(const ast::BlockRule& b, const AddrSet& blocked) {
+  if (!b.has_from || p_.never.empty() || !blocked.overlaps(p_.never)) return;
+  AddrSet both = blocked.intersect(p_.never);
+  std::string first;
+  for (auto f : {net::Family::v4, net::Family::v6}) {
+    auto ivs = both.intervals(f);
+    if (first.empty() && !ivs.empty()) first = net::format_address(f, ivs.front().lo);
+  }
+  const auto& where = b.has_from ? b.from : b.to;
+  diags_.error(code::never_blocked, where.empty() ? b.loc : where.front().loc,
+               b.label() + " blocks " + first + ", which 'never:' protects",
+               "narrow the block (an 'except' on its network), or the never: list", where.empty() ? 1 : where.front().length());
+}
+
 ir::Scope Resolver::scope(const ast::Scope& s) {
   ir::Scope out;
   for (const auto& r : s.roles) {
@@ -390,6 +417,39 @@ void Resolver::resolve_defaults() {
   }
 }
 
+// Block rules (and `never:`, which static blocks must not cover).
+void Resolver::resolve_blocks() {
+  p_.never = entries(a_.never, nullptr);
+  p_.never.normalize();
+  p_.never_loc = a_.never_loc;
+  std::set<std::string> dynamic_names;
+  for (const auto& b : a_.block) {
+    if (b.broken) continue;
+    ir::Block out;
+    out.origin = origin(b);
+    if (b.dynamic) {
+      out.dynamic = dynamic_set(*b.dynamic, dynamic_names);
+      out.action = verdict_of(b.action.value);
+      out.log = with_default_rate(log_of(b.log));
+      out.scope = scope(b.scope);
+      p_.inbound_blocks.push_back(std::move(out));
+      continue;
+    }
+    out.peer = peer(b.has_from ? b.from : b.to, b, false);
+    check_never(b, out.peer.addrs);
+    if (!b.services.empty()) out.ports = services(b.services, true);
+    out.action = verdict_of(b.action.value);
+    out.log = with_default_rate(log_of(b.log));
+    out.scope = scope(b.scope);
+    (b.has_to && !b.has_from ? p_.outbound_blocks : p_.inbound_blocks).push_back(std::move(out));
+  }
+}
+
+std::optional<ir::Log> Resolver::with_default_rate(std::optional<ir::Log> l) const {
+  if (l && p_.defaults.log) l->rate = p_.defaults.log->rate;
+  return l;
+}
+
 ir::Policy Resolver::run() {
   p_.name = a_.name.value;
   p_.file = a_.file;
@@ -406,22 +466,7 @@ ir::Policy Resolver::run() {
   for (size_t i = 0; i < a_.services.size(); ++i) service(i);
 
   resolve_defaults();
-  auto with_default_rate = [&](std::optional<ir::Log> l) {
-    if (l && p_.defaults.log) l->rate = p_.defaults.log->rate;
-    return l;
-  };
-
-  for (const auto& b : a_.block) {
-    if (b.broken) continue;
-    ir::Block out;
-    out.origin = origin(b);
-    out.peer = peer(b.has_from ? b.from : b.to, b, false);
-    if (!b.services.empty()) out.ports = services(b.services, true);
-    out.action = verdict_of(b.action.value);
-    out.log = with_default_rate(log_of(b.log));
-    out.scope = scope(b.scope);
-    (b.has_to && !b.has_from ? p_.outbound_blocks : p_.inbound_blocks).push_back(std::move(out));
-  }
+  resolve_blocks();
   for (const auto& m : a_.rate_limits) {
     if (m.broken) continue;
     ir::Meter out;

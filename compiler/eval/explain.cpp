@@ -25,7 +25,7 @@ bool is_loopback(const net::Address& a) {
 // first block, the union of allows, the first otherwise, the default.
 class PacketSink : public ir::ChainSink {
  public:
-  explicit PacketSink(const Packet& pkt) : pkt_(pkt) {}
+  PacketSink(const Packet& pkt, const net::AddrSet& never) : pkt_(pkt), never_(never) {}
   Decision decision;
 
   ir::Flow fixed(ir::Hook, ir::Step s) override {
@@ -35,6 +35,10 @@ class PacketSink : public ir::ChainSink {
     return ir::Flow::stop;
   }
   ir::Flow block(ir::Hook, const ir::Block& b) override {
+    if (b.dynamic) {
+      if (!never_.contains(pkt_.src)) decision.live_sets.push_back({b.dynamic->name, b.origin, b.action});
+      return ir::Flow::next;
+    }
     if (!b.peer.addrs.contains(pkt_.src) || (b.ports && !b.ports->contains(pkt_.proto, pkt_.port)))
       return ir::Flow::next;
     decide(b.action, Stage::block, b.origin, b.log.has_value());
@@ -74,6 +78,7 @@ class PacketSink : public ir::ChainSink {
     decision.logged = logged;
   }
   const Packet& pkt_;
+  const net::AddrSet& never_;
   bool allowed_ = false;
 };
 
@@ -82,7 +87,7 @@ class PacketSink : public ir::ChainSink {
 Decision explain(const ir::Ruleset& rs, const Packet& packet) {
   // A mapped source is an IPv4 peer as a dual-stack socket shows it.
   const Packet pkt{net::unmapped(packet.src), packet.proto, packet.port};
-  PacketSink sink(pkt);
+  PacketSink sink(pkt, rs.never);
   ir::walk(ir::Hook::input, rs.input, sink);
   return sink.decision;
 }

@@ -21,6 +21,14 @@ struct Decision {
   ir::Origin origin;                // the deciding rule
   std::vector<ir::Origin> meters;   // meters the packet passes through (accepted under the rate)
   std::vector<ir::Origin> also;     // other allow rules that would accept it too
+  // Live block sets met before the decision: their entries are runtime
+  // state, so the packet is refused there when its source is listed.
+  struct LiveSet {
+    std::string name;
+    ir::Origin origin;
+    ir::Verdict action = ir::Verdict::drop;
+  };
+  std::vector<LiveSet> live_sets;
   bool logged = false;
 };
 

@@ -55,6 +55,22 @@ std::string lockout_problem(const ir::Ruleset& rs, const SshConnection& c) {
          "/tcp: decided by " + rule;
 }
 
+std::string never_lockout_problem(const ir::Ruleset& rs) {
+  for (auto f : {net::Family::v4, net::Family::v6})
+    for (const auto& iv : rs.never.intervals(f))
+      for (const auto& ports : rs.ssh.tcp) {
+        net::Address from{f, iv.lo};
+        eval::Decision d = eval::explain(rs, {from, net::Proto::tcp, ports.lo});
+        if (d.verdict == ir::Verdict::accept) continue;
+        std::string rule = d.origin.label;
+        if (d.origin.loc.line > 0) rule += " (" + d.origin.where() + ")";
+        return "the policy would " + std::string(ir::verdict_name(d.verdict)) + " SSH from " +
+               net::format_address(f, iv.lo) + " (never:, the operators' networks) to port " +
+               std::to_string(ports.lo) + "/tcp: decided by " + rule;
+      }
+  return "";
+}
+
 SessionCheck check_session(const ir::Ruleset& rs, std::string_view ssh_connection) {
   auto c = parse_ssh_connection(ssh_connection);
   if (!c) {

@@ -32,6 +32,11 @@ struct NodeMatch {
 // SSH port would not be accepted by `rs` ("" when it would be).
 std::string lockout_problem(const ir::Ruleset& rs, const SshConnection& c);
 
+// The lock-out guard for `never:`: why a new SSH connection (defaults.ssh)
+// from the first address of a never: range would not be accepted ("" when
+// every one would be). never: names the operators' networks.
+std::string never_lockout_problem(const ir::Ruleset& rs);
+
 // The guard's answer for an SSH_CONNECTION value: no problem when the
 // session survives; else why not (or why it cannot be checked: a value that
 // does not parse is refused, not skipped) and what to do.

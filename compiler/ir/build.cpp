@@ -40,6 +40,13 @@ bool Policy::has_scoped_rules() const {
          scoped(outbound) || scoped(forward) || scoped(otherwise);
 }
 
+std::vector<DynamicSet> Ruleset::dynamic_sets() const {
+  std::vector<DynamicSet> out;
+  for (const auto& b : input.blocks)
+    if (b.dynamic) out.push_back(*b.dynamic);
+  return out;
+}
+
 const Node* Policy::find_node(const std::string& wanted) const {
   for (const auto& n : nodes)
     if (n.name == wanted) return &n;

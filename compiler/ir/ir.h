@@ -56,8 +56,17 @@ struct Scope {
   bool empty() const { return roles.empty() && nodes.empty(); }
 };
 
+// A live block set: its entries are added at runtime (`fwc block`), with
+// a lifetime, and survive an apply; at compile time it holds nothing.
+struct DynamicSet {
+  std::string name;
+  uint64_t timeout = 0;  // seconds; 0: entries stay until unblocked
+  uint64_t max = 65536;
+};
+
 struct Block {
   Origin origin;
+  std::optional<DynamicSet> dynamic;  // a live set (peer is then empty)
   Peer peer;
   std::optional<PortSet> ports;  // nullopt: all traffic
   Verdict action = Verdict::drop;
@@ -134,6 +143,8 @@ struct Policy {
   std::vector<Meter> meters;
   std::vector<Allow> inbound, outbound, forward;
   std::vector<Otherwise> otherwise;
+  AddrSet never;  // addresses no block may cover (`never:`)
+  SourceLoc never_loc;
   CloudSettings cloud;
 
   bool has_scoped_rules() const;
@@ -172,6 +183,10 @@ struct Ruleset {
   Selection selected;
   std::vector<Network> networks;
   CloudSettings cloud;
+  AddrSet never;  // addresses a live block set never drops (`never:`)
+  PortSet ssh;    // defaults.ssh: what the lock-out guard keeps open
+  // The live block sets of this ruleset's block rules, in policy order.
+  std::vector<DynamicSet> dynamic_sets() const;
 };
 
 }  // namespace fwc::ir

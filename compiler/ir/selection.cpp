@@ -69,6 +69,8 @@ Ruleset select(const Policy& p, const Selection& sel) {
   rs.selected = sel;
   rs.networks = p.networks;
   rs.cloud = p.cloud;
+  rs.never = p.never;
+  rs.ssh = p.defaults.ssh;
 
   rs.input.blocks = pick(p.inbound_blocks, p, sel);
   rs.input.meters = pick(p.meters, p, sel);

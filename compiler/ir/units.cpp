@@ -1,5 +1,7 @@
 #include "compiler/ir/units.h"
 
+#include <utility>
+
 namespace fwc::ir {
 
 namespace {
@@ -39,6 +41,31 @@ std::optional<LogLevel> log_level_named(std::string_view name) {
   for (int i = 0; i < 8; ++i)
     if (name == kLevelNames[i]) return static_cast<LogLevel>(i);
   return std::nullopt;
+}
+
+std::optional<uint64_t> parse_duration(std::string_view text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
+  uint64_t n = 0;
+  for (char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<uint64_t>(c - '0');
+  }
+  uint64_t unit = 0;
+  switch (text.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return std::nullopt;
+  }
+  if (n == 0 || n > kMaxDurationSeconds / unit) return std::nullopt;
+  return n * unit;
+}
+
+std::string format_duration(uint64_t seconds) {
+  for (auto [unit, suffix] : {std::pair<uint64_t, char>{86400, 'd'}, {3600, 'h'}, {60, 'm'}})
+    if (seconds != 0 && seconds % unit == 0) return std::to_string(seconds / unit) + suffix;
+  return std::to_string(seconds) + "s";
 }
 
 }  // namespace fwc::ir

@@ -25,6 +25,13 @@ struct Rate {
 // packet: long enough to span one unit of its rate (every target the same).
 uint64_t meter_expiry_seconds(RateUnit u);
 
+// A lifetime as operators write it: N followed by s, m, h or d ("90s",
+// "1h", "2d"); N ≥ 1 and at most a year. Seconds, or nothing when malformed.
+std::optional<uint64_t> parse_duration(std::string_view text);
+inline constexpr uint64_t kMaxDurationSeconds = 366ull * 86400;
+// The shortest text of a duration ("1h", "90s", "1h30m" is "5400s").
+std::string format_duration(uint64_t seconds);
+
 // syslog's levels in their numeric order (emerg = 0 ... debug = 7).
 enum class LogLevel { emerg, alert, crit, err, warn, notice, info, debug };
 

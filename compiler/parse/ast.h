@@ -84,7 +84,16 @@ struct RuleBase {
   }
 };
 
+// A live block set (`dynamic: NAME`): filled at runtime by `fwc block`.
+struct DynamicSet {
+  Text name;
+  uint64_t timeout = 0;  // seconds an entry lives by default; 0: until unblocked
+  SourceLoc timeout_loc;
+  uint64_t max = 65536;  // entries the set holds at most
+};
+
 struct BlockRule : RuleBase {
+  std::optional<DynamicSet> dynamic;  // a live set instead of from/to
   std::vector<Text> from, to;
   bool has_from = false, has_to = false;
   std::vector<Text> services;  // empty: all traffic
@@ -149,6 +158,10 @@ struct Policy {
   std::vector<Node> nodes;
   Defaults defaults;
   std::vector<BlockRule> block;
+  // `never:` networks and addresses that no block may cover (operators,
+  // monitoring); `never_loc` is the key's location.
+  std::vector<Text> never;
+  SourceLoc never_loc;
   std::vector<AllowRule> inbound, outbound, forward;
   std::vector<RateLimit> rate_limits;
   CloudSettings cloud;

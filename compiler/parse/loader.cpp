@@ -5,6 +5,7 @@
 
 #include "compiler/diag/codes.h"
 #include "compiler/diag/printable.h"
+#include "compiler/ir/units.h"
 #include "compiler/parse/input_file.h"
 #include "compiler/parse/yaml_walker.h"
 
@@ -40,6 +41,7 @@ class PolicyReader {
   void read_defaults(const YAML::Node& n);
   std::optional<ast::LogSpec> read_log_spec(const YAML::Node& n, const std::string& what);
   void read_blocks(const YAML::Node& n);
+  void read_dynamic(const YAML::Node& item, const std::string& what, ast::BlockRule& r);
   void read_allows(const YAML::Node& n, const char* kind, std::vector<ast::AllowRule>& out);
   void read_rate_limits(const YAML::Node& n);
   void read_cloud(const YAML::Node& n);
@@ -60,8 +62,8 @@ void PolicyReader::read_document(const YAML::Node& root) {
   size_t before = w_.diags().error_count();
   if (!w_.expect_map(root, "the policy",
                      {"fwc", "name", "description", "include", "networks", "services", "roles",
-                      "nodes", "defaults", "block", "inbound", "outbound", "forward", "rate_limits",
-                      "cloud"}))
+                      "nodes", "defaults", "never", "block", "inbound", "outbound", "forward",
+                      "rate_limits", "cloud"}))
     return;
   // A misspelt section may be any of them.
   if (w_.diags().error_count() > before) p_.incomplete = {true, true, true, true};
@@ -87,6 +89,10 @@ void PolicyReader::read_document(const YAML::Node& root) {
   // Nodes declare roles too: a lost node may be what a role reference names.
   if (w_.diags().error_count() > errors) p_.incomplete.roles = p_.incomplete.nodes = true;
   if (auto n = root["defaults"]) read_defaults(n);
+  if (auto n = root["never"]) {
+    p_.never_loc = w_.loc(n);
+    p_.never = w_.scalar_list(n, "never");
+  }
   if (auto n = root["block"]) read_blocks(n);
   if (auto n = root["inbound"]) read_allows(n, "inbound", p_.inbound);
   if (auto n = root["outbound"]) read_allows(n, "outbound", p_.outbound);
@@ -112,6 +118,14 @@ void PolicyReader::read_fragment(const YAML::Node& root) {
 // entries are skipped so that resolution does not report them again.
 bool repeated(const YAML::Node& key, std::set<std::string>& seen) {
   return key.IsScalar() && !seen.insert(key.Scalar()).second;
+}
+
+// A dynamic set's name becomes part of kernel set names (dyn_NAME_v4).
+bool dynamic_name_ok(const std::string& s) {
+  if (s.empty() || s.size() > 24 || s[0] < 'a' || s[0] > 'z') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  });
 }
 
 void PolicyReader::read_networks(const YAML::Node& n) {
@@ -377,14 +391,17 @@ void PolicyReader::read_blocks(const YAML::Node& n) {
     std::string what = "block[" + std::to_string(r.index) + "]";
     size_t errors = w_.diags().error_count();
     if (!w_.expect_map(item, what,
-                       {"name", "from", "to", "services", "action", "log", "comment", "roles", "nodes", "ignore"}))
+                       {"name", "dynamic", "timeout", "max", "from", "to", "services", "action", "log",
+                        "comment", "roles", "nodes", "ignore"}))
       continue;
     read_rule_base(item, r);
     r.has_from = static_cast<bool>(item["from"]);
     r.has_to = static_cast<bool>(item["to"]);
     if (r.has_from) r.from = w_.scalar_list(item["from"], what + " from");
     if (r.has_to) r.to = w_.scalar_list(item["to"], what + " to");
-    if (r.has_from == r.has_to)
+    if (item["dynamic"] || item["timeout"] || item["max"]) {
+      read_dynamic(item, what, r);
+    } else if (r.has_from == r.has_to)
       w_.diags().error(r.has_from ? code::bad_value : code::missing_key,
                        r.has_from ? w_.key_loc(item, "to") : r.loc,
                        what + " needs exactly one of 'from' (inbound) or 'to' (outbound)");
@@ -396,6 +413,44 @@ void PolicyReader::read_blocks(const YAML::Node& n) {
     r.broken = w_.diags().error_count() > errors;
     p_.block.push_back(std::move(r));
   }
+}
+
+// `dynamic: NAME` with its `timeout` and `max`: a live set instead of
+// from/to, holding sources of inbound traffic of every port.
+void PolicyReader::read_dynamic(const YAML::Node& item, const std::string& what, ast::BlockRule& r) {
+  if (!item["dynamic"]) {
+    w_.diags().error(code::missing_key, r.loc, what + ": 'timeout' and 'max' belong to a dynamic block set",
+                     "add 'dynamic: NAME', or remove them");
+    return;
+  }
+  ast::DynamicSet d;
+  if (auto t = w_.scalar(item["dynamic"], what + " dynamic")) {
+    d.name = *t;
+    if (!dynamic_name_ok(t->value))
+      w_.diags().error(code::bad_value, t->loc, what + ": bad dynamic set name '" + t->value + "'",
+                       "use 1 to 24 lower-case letters, digits, '-' or '_', starting with a letter",
+                       t->length());
+  }
+  if (auto v = item["timeout"]) {
+    d.timeout_loc = w_.loc(v);
+    if (auto t = w_.scalar(v, what + " timeout")) {
+      auto secs = ir::parse_duration(t->value);
+      if (!secs)
+        w_.diags().error(code::bad_value, t->loc, what + ": bad timeout '" + t->value + "'",
+                         "write N followed by s, m, h or d (90s, 30m, 1h, 7d), at most 366d", t->length());
+      else
+        d.timeout = *secs;
+    }
+  }
+  if (auto v = item["max"]) {
+    if (auto m = w_.integer(v, what + " max", 1, 16777216)) d.max = static_cast<uint64_t>(*m);
+  }
+  for (const char* key : {"from", "to", "services"})
+    if (item[key])
+      w_.diags().error(code::bad_value, w_.key_loc(item, key),
+                       what + ": a dynamic block set takes no '" + key + "'",
+                       "its entries come from 'fwc block'; it applies to all inbound traffic from them");
+  r.dynamic = std::move(d);
 }
 
 void PolicyReader::read_allows(const YAML::Node& n, const char* kind,

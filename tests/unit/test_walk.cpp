@@ -19,7 +19,7 @@ ir::Origin origin(const std::string& label) {
 
 ir::Chain chain_with_one_of_each() {
   ir::Chain c;
-  c.blocks.push_back({origin("block"), {}, {}, ir::Verdict::drop, {}, {}});
+  c.blocks.push_back({origin("block"), {}, {}, {}, ir::Verdict::drop, {}, {}});
   ir::Meter m;
   m.origin = origin("meter");
   c.meters.push_back(m);

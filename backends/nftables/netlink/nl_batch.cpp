@@ -159,10 +159,14 @@ void set_msg(Batch& b, const Set& s, uint32_t id) {
     nftnl_set_set_u32(ns.get(), NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
     nftnl_set_set_u64(ns.get(), NFTNL_SET_TIMEOUT, timeout_ms(s.timeout));
     nftnl_set_set_u32(ns.get(), NFTNL_SET_DESC_SIZE, 65535);
+  } else if (s.live) {
+    nftnl_set_set_u32(ns.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL | NFT_SET_TIMEOUT);
+    if (!s.timeout.empty()) nftnl_set_set_u64(ns.get(), NFTNL_SET_TIMEOUT, timeout_ms(s.timeout));
+    nftnl_set_set_u32(ns.get(), NFTNL_SET_DESC_SIZE, static_cast<uint32_t>(s.size));
   } else {
     nftnl_set_set_u32(ns.get(), NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
   }
-  set_userdata(ns.get(), s.comment, s.meter ? "" : set_digest(s));
+  set_userdata(ns.get(), s.comment, s.meter || s.live ? "" : set_digest(s));
   nftnl_set_nlmsg_build_payload(header(b, NFT_MSG_NEWSET, NLM_F_CREATE), ns.get());
   b.finish("set " + s.name);
 }
@@ -392,7 +396,7 @@ Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
   for (const auto& s : t.sets) {
     ids.emplace_back(s.name, next_id);
     set_msg(b, s, next_id);
-    if (!s.meter && o.elements) interval_elements(b, s, next_id);
+    if (!s.meter && !s.live && o.elements) interval_elements(b, s, next_id);
     ++next_id;
   }
   for (const auto& l : t.limits) limit_msg(b, l);

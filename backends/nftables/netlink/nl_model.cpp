@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "backends/nftables/netlink/nl_snapshot.h"
 
@@ -75,6 +76,7 @@ class Builder {
   live::Model m_;
   std::map<std::string, std::string> named_;  // set ref → name, for named sets
   std::map<std::string, std::vector<Element>> elems_;
+  std::set<std::string> state_;  // sets with timeouts: their elements are state, not compared
   std::map<std::string, bool> anon_;
   std::vector<std::vector<std::string>> rule_refs_;
 };
@@ -131,7 +133,9 @@ void Builder::set(const nlmsghdr* nlh) {
       // Elements of dynamic sets (meters) are state: never read, never compared.
       e.elements_known = elements_read || (flags & (NFT_SET_EVAL | NFT_SET_TIMEOUT));
       e.count = kernel_count(nlh);  // a size hint only: kernels count intervals their own way
-      e.addresses = (flags & NFT_SET_INTERVAL) && !(flags & NFT_SET_EVAL) && (key_len == 4 || key_len == 16);
+      e.addresses = (flags & NFT_SET_INTERVAL) && !(flags & (NFT_SET_EVAL | NFT_SET_TIMEOUT)) &&
+                    (key_len == 4 || key_len == 16);
+      if (flags & NFT_SET_TIMEOUT) state_.insert(ref);
       e.family = key_len == 16 ? net::Family::v6 : net::Family::v4;
       named_[ref] = e.name;
       m_.sets.push_back(std::move(e));
@@ -280,7 +284,7 @@ live::Model Builder::finish() {
       continue;
     }
     auto n = named_.find(ref);
-    if (n == named_.end()) continue;
+    if (n == named_.end() || state_.count(ref)) continue;  // meters, live block sets: state
     for (auto& s : m_.sets) {
       if (s.name != n->second) continue;
       if (s.addresses) {
@@ -322,7 +326,7 @@ live::Model model_of(const Batch& batch) {
 
 void attach_sets(live::Model& m, const Table& t) {
   for (const auto& s : t.sets) {
-    if (s.meter) continue;
+    if (s.meter || s.live) continue;
     for (auto& e : m.sets) {
       if (e.name != s.name) continue;
       const net::Family other = s.family == net::Family::v4 ? net::Family::v6 : net::Family::v4;

@@ -58,11 +58,12 @@ class Exprs {
     nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
     nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor_, len);
   }
-  void lookup(const char* set, uint32_t id) {
+  void lookup(const char* set, uint32_t id, bool negate = false) {
     nftnl_expr* e = add("lookup");
     nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
     nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
     nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+    if (negate) nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
   }
   void ct_state(uint32_t bits) {
     nftnl_expr* e = add("ct");
@@ -162,7 +163,7 @@ class RuleWriter {
     const uint32_t offset = v4 ? (m.daddr ? 16 : 12) : (m.daddr ? 24 : 8);
     if (!m.set.empty()) {
       x_.payload(NFT_PAYLOAD_NETWORK_HEADER, offset, len);
-      x_.lookup(m.set.c_str(), set_id_of(ctx_, m.set));
+      x_.lookup(m.set.c_str(), set_id_of(ctx_, m.set), m.negate);
       return;
     }
     if (m.elems.size() == 1) {
