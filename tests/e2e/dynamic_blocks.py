@@ -55,6 +55,9 @@ block:
     timeout: 1h
     max: 100000
 inbound:
+  - name: ssh
+    allow: [22/tcp]
+    from: [198.51.100.0/28]
   - name: web
     allow: [8080/tcp]
     from: any
