@@ -59,9 +59,19 @@ std::string HostExplainView::text(const eval::Packet& pkt) const {
   out += "  evaluated for " + printable(rs_.selection) + "; stage: " + eval::stage_name(d.stage) +
          (d.logged ? "; logged" : "") + "\n";
   if (!d.origin.comment.empty()) out += "  comment: " + printable(d.origin.comment) + "\n";
-  for (const auto& m : d.meters) {
-    out += "  rate-limited by " + printable(m.label) + " at " + printable(m.where()) +
-           ": new connections over the rate are refused\n";
+  if (d.synproxy)
+    out += "  SYN proxy of " + printable(d.synproxy->label) + " at " + printable(d.synproxy->where()) +
+           ": the SYN is answered by the kernel's SYN proxy; the connection reaches the listener once the "
+           "handshake completes\n";
+  for (size_t i = 0; i < d.meters.size(); ++i) {
+    const ir::Origin& m = d.meters[i];
+    if (d.meter_connections[i])
+      out += "  connection-limited by " + printable(m.label) + " at " + printable(m.where()) +
+             ": the new connection passes unless the source already holds " +
+             std::to_string(d.meter_connections[i]) + "\n";
+    else
+      out += "  rate-limited by " + printable(m.label) + " at " + printable(m.where()) +
+             ": new connections over the rate are refused\n";
     for (const auto& w : warnings_at(m))
       out += "  on " + std::string(target_->name) + ": " + printable(w) + "\n";
   }
@@ -90,6 +100,7 @@ std::string HostExplainView::json(const eval::Packet& pkt) const {
       live.push_back({{"set", l.name}, {"rule", l.origin.label}, {"action", ir::verdict_name(l.action)}});
     out["live_sets"] = live;
   }
+  if (d.synproxy) out["synproxy"] = d.synproxy->label;  // only then, as `meters_approximated`
   // Each meter the target leaves out or changes, with its warning (only
   // then: the host view of a target that keeps the meters is the policy's).
   nlohmann::json approximated = nlohmann::json::array();

@@ -115,6 +115,21 @@ void compare(Row& row, const eval::Decision& d) {
   row.expected = allowed ? "allowed" : "blocked";
   row.rule = d.origin.label;
   row.verdict = "ok";
+  // The kernel's SYN proxy answers a SYN with SYN-ACK whether or not a
+  // listener is there: open is what the policy expects, and a reset says
+  // the proxy is not in place.
+  if (d.synproxy && !udp && allowed) {
+    if (row.r.state == pr::State::open) {
+      row.note = "SYN-ACK from the SYN proxy of " + d.synproxy->label + " (a listener is not proven)";
+      return;
+    }
+    if (row.r.state == pr::State::closed) {
+      row.verdict = "warning";
+      row.note = "the policy proxies this port's SYNs, but the host answered with a reset: the SYN proxy is "
+                 "not in place (or net.netfilter.nf_conntrack_tcp_loose is not 0)";
+      return;
+    }
+  }
   switch (row.r.state) {
     case pr::State::open:
       if (!allowed) row.verdict = "failure", row.note = "exposed: the policy blocks this port but it answers";

@@ -46,8 +46,16 @@ ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
 }
 
 ir::Flow Lowering::meter(ir::Hook, const ir::Meter& m) {
-  warn(m.origin, m.origin.label + ": " + fw_ + " cannot limit connection rates" + (m.log ? " or log" : "") +
+  const char* what = m.connections ? " cannot limit concurrent connections" : " cannot limit connection rates";
+  warn(m.origin, m.origin.label + ": " + fw_ + what + (m.log ? " or log" : "") +
                      "; only the host firewall enforces this meter");
+  return ir::Flow::next;
+}
+
+ir::Flow Lowering::synproxy(ir::Hook, const ir::Allow& a) {
+  warn(a.origin, a.origin.label + ": " + fw_ +
+                     " has no SYN proxy: the rule's ports are opened without it; only the host firewall "
+                     "answers their handshakes with the SYN proxy");
   return ir::Flow::next;
 }
 

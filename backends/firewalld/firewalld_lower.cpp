@@ -23,6 +23,7 @@ class Lowering : public ir::ChainSink {
   ir::Flow block(ir::Hook h, const ir::Block& b) override;
   ir::Flow meter(ir::Hook h, const ir::Meter& m) override;
   ir::Flow allow(ir::Hook h, const ir::Allow& a) override;
+  ir::Flow synproxy(ir::Hook h, const ir::Allow& a) override;
   ir::Flow otherwise(ir::Hook h, const ir::Otherwise& o) override;
   void fallback(ir::Hook h, const ir::Chain& c) override;
 
@@ -102,7 +103,24 @@ ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
   return ir::Flow::next;
 }
 
+// firewalld's rich rules count rates, not concurrent connections, and
+// have no SYN proxy: both are left out with a warning.
+ir::Flow Lowering::synproxy(ir::Hook, const ir::Allow& a) {
+  b_.warn(a.origin,
+          "firewalld has no SYN proxy: the rule's ports are opened without it, so the listener answers "
+          "every SYN itself",
+          "use the nftables or iptables target for the SYN proxy");
+  return ir::Flow::next;
+}
+
 ir::Flow Lowering::meter(ir::Hook, const ir::Meter& m) {
+  if (m.connections) {
+    b_.warn(m.origin,
+            "firewalld cannot limit concurrent connections per source: this limit of " +
+                std::to_string(m.connections) + " connections is left out",
+            "use the nftables or iptables target, which count connections (ct count, connlimit)");
+    return ir::Flow::next;
+  }
   lower_meter(b_, c_, *chain_, m, meters_++, enforced_);
   if (!m.per_source) enforced_.push_back(&m);
   return ir::Flow::next;

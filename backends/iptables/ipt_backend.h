@@ -33,13 +33,18 @@ inline constexpr uint64_t kHashlimitMaxPerSecond = 1000000;  // xt_hashlimit
 
 // fwc's chains, jumped to from the built-in chain of the same hook.
 inline constexpr const char* kInputChain = "FWC-INPUT";
+inline constexpr const char* kRawChain = "FWC-PREROUTING";  // in the raw table
 inline constexpr const char* kOutputChain = "FWC-OUTPUT";
 inline constexpr const char* kForwardChain = "FWC-FORWARD";
 
 // A set is loaded under NAME + this suffix, then swapped in.
 inline constexpr const char* kSetStagingSuffix = ".new";
 
-enum class Target { none, accept, drop, reject, log, jump };
+enum class Target { none, accept, drop, reject, log, jump, notrack, synproxy };
+
+// The SYN proxy's options: fixed, the common values of Linux peers.
+inline constexpr uint16_t kSynproxyMss = 1460;
+inline constexpr uint8_t kSynproxyWscale = 7;
 
 struct AddrMatch {
   bool dst = false;
@@ -66,7 +71,9 @@ struct Rule {
   std::optional<AddrMatch> src, dst;
   std::optional<AddrMatch> src_except;  // a second source match: not in this set
   std::optional<PortMatch> port;
+  bool tcp_syn = false;  // -m tcp --syn: a connection's first packet
   bool ct_new = false;
+  std::optional<uint32_t> connlimit;   // -m connlimit: matches above N connections per source
   std::optional<HashLimit> hashlimit;  // matches over the rate
   std::optional<ir::Rate> limit;       // matches under the rate (log rate)
   std::string comment;
@@ -86,6 +93,9 @@ struct Table {
   net::Family family = net::Family::v4;
   std::vector<std::string> hooks;  // built-in chains jumping to fwc's chain: INPUT, ...
   std::vector<Chain> chains;       // fwc's chains, then the per-rule chains
+  // FWC-PREROUTING of the `raw` table (SYN proxy: SYNs left untracked);
+  // no rules: the raw table is not touched.
+  Chain raw;
 };
 
 struct IpSet {

@@ -45,7 +45,11 @@ void append_rule(std::string& out, const std::string& chain, const Rule& r, net:
   if (r.src_except) append_addr(out, *r.src_except);
   if (r.dst) append_addr(out, *r.dst);
   if (r.port) append_ports(out, *r.port);
+  if (r.tcp_syn) out += " -m tcp --syn";
   if (r.ct_new) out += " -m conntrack --ctstate NEW";
+  if (r.connlimit)
+    out += " -m connlimit --connlimit-above " + std::to_string(*r.connlimit) + " --connlimit-mask " +
+           (f == net::Family::v4 ? "32" : "128");
   if (r.hashlimit) {
     const HashLimit& h = *r.hashlimit;
     out +=
@@ -72,6 +76,13 @@ void append_rule(std::string& out, const std::string& chain, const Rule& r, net:
       break;
     case Target::jump:
       out += " -j " + r.jump;
+      break;
+    case Target::notrack:
+      out += " -j CT --notrack";
+      break;
+    case Target::synproxy:
+      out += " -j SYNPROXY --sack-perm --timestamp --wscale " + std::to_string(kSynproxyWscale) + " --mss " +
+             std::to_string(kSynproxyMss);
       break;
     case Target::none:
       break;
@@ -103,6 +114,13 @@ std::string emit_rules(const Model& m, net::Family f) {
   for (const auto& c : t.chains)
     for (const auto& r : c.rules) append_rule(out, c.name, r, f);
   out += "COMMIT\n";
+  if (!t.raw.rules.empty()) {
+    out += "# The SYN proxy's SYNs are left untracked in the raw table; after a reload\n";
+    out.append("#   ").append(tool).append(" -t raw -D PREROUTING -j ").append(t.raw.name).append("\n");
+    out += "*raw\n:" + t.raw.name + " - [0:0]\n-I PREROUTING 1 -j " + t.raw.name + "\n";
+    for (const auto& r : t.raw.rules) append_rule(out, t.raw.name, r, f);
+    out += "COMMIT\n";
+  }
   return out;
 }
 

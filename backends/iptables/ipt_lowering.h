@@ -40,6 +40,7 @@ class Lowering : public ir::ChainSink {
   ir::Flow block(ir::Hook h, const ir::Block& b) override;
   ir::Flow meter(ir::Hook h, const ir::Meter& m) override;
   ir::Flow allow(ir::Hook h, const ir::Allow& a) override;
+  ir::Flow synproxy(ir::Hook h, const ir::Allow& a) override;
   ir::Flow otherwise(ir::Hook h, const ir::Otherwise& o) override;
   void fallback(ir::Hook h, const ir::Chain& c) override;
 
@@ -63,6 +64,7 @@ class Lowering : public ir::ChainSink {
   Rule log_rule(const ir::Origin& origin, const ir::Log& log, bool rate_limited);
   std::string sub_chain(const ir::Origin& origin, std::vector<Rule> rules);
   std::string hashlimit_name(const ir::Meter& m);
+  HashLimit hashlimit(const ir::Meter& m);
   ir::Rate checked_rate(const ir::Rate& r, uint64_t max_per_second, const char* what,
                         const ir::Origin& origin);
 

@@ -37,12 +37,22 @@ std::string Lowering::hashlimit_name(const ir::Meter& m) {
   return name;
 }
 
+HashLimit Lowering::hashlimit(const ir::Meter& m) {
+  HashLimit h;
+  h.name = hashlimit_name(m);
+  h.rate = checked_rate(m.rate, kHashlimitMaxPerSecond, "rate", m.origin);
+  h.burst = m.burst;
+  h.per_source = m.per_source;
+  h.expire_ms = ir::meter_expiry_seconds(m.rate.unit) * 1000;
+  return h;
+}
+
 void Lowering::meter_rules(const ir::Meter& m) {
   using net::Family;
   if (m.src.addrs.empty(table_->family)) return;
   // A global meter is one hashlimit table shared by name across its rules,
   // but the kernel keeps a table per family: IPv4 and IPv6 count apart.
-  if (!m.per_source && !m.src.addrs.empty(Family::v4) && !m.src.addrs.empty(Family::v6))
+  if (!m.connections && !m.per_source && !m.src.addrs.empty(Family::v4) && !m.src.addrs.empty(Family::v6))
     approximations_.report(
         m.origin, "global meter",
         "a global meter is one bucket per address family on iptables: IPv4 and IPv6 new "
@@ -51,13 +61,10 @@ void Lowering::meter_rules(const ir::Meter& m) {
   Rule base;
   base.comment = comment_for(m.origin);
   base.ct_new = true;
-  HashLimit h;
-  h.name = hashlimit_name(m);
-  h.rate = checked_rate(m.rate, kHashlimitMaxPerSecond, "rate", m.origin);
-  h.burst = m.burst;
-  h.per_source = m.per_source;
-  h.expire_ms = ir::meter_expiry_seconds(m.rate.unit) * 1000;
-  base.hashlimit = h;
+  // A connection limit counts each source's connections (connlimit, a
+  // full-length mask); a rate meter is a hashlimit table.
+  if (m.connections) base.connlimit = m.connections;
+  else base.hashlimit = hashlimit(m);
   base.target = target_of(m.action);
   if (m.log) {
     // The meter is evaluated once: its rules jump to a chain that logs
@@ -69,6 +76,32 @@ void Lowering::meter_rules(const ir::Meter& m) {
     base.jump = sub_chain(m.origin, {log_rule(m.origin, *m.log, false), verdict});
   }
   expand(m.src, false, m.ports, base, "meter_src_" + rule_stem(m.origin));
+}
+
+// The SYN proxy: SYNs to the rule's ports from its proxied sources are left
+// untracked in the raw table; the SYN and the handshake's ACK (invalid to
+// conntrack) meet SYNPROXY before fwc's invalid-state drop.
+ir::Flow Lowering::synproxy(ir::Hook, const ir::Allow& a) {
+  if (!a.synproxy || a.synproxy->empty(table_->family)) return ir::Flow::next;
+  ir::Peer proxied;
+  proxied.addrs = *a.synproxy;
+  if (*a.synproxy == a.src.addrs) proxied.name = a.src.name;
+  std::string hint = rule_stem(a.origin) + "_synproxy";
+  Rule untrack;
+  untrack.comment = comment_for(a.origin);
+  untrack.tcp_syn = true;
+  untrack.target = Target::notrack;
+  Chain* walked = chain_;
+  table_->raw.name = kRawChain;
+  chain_ = &table_->raw;
+  expand(proxied, false, a.ports, untrack, hint);
+  chain_ = walked;
+  Rule proxy;
+  proxy.comment = untrack.comment;
+  proxy.match = "-m conntrack --ctstate INVALID,UNTRACKED";
+  proxy.target = Target::synproxy;
+  expand(proxied, false, a.ports, proxy, hint);
+  return ir::Flow::next;
 }
 
 }  // namespace fwc::ipt

@@ -33,6 +33,8 @@ struct MeterStmt {
   net::Family family = net::Family::v4;
   ir::Rate rate;
   uint32_t burst = 5;
+  // Non-zero: `ct count over N` (concurrent connections) instead of a rate.
+  uint32_t connections = 0;
 };
 
 struct LimitStmt {
@@ -58,7 +60,11 @@ struct LogStmt {
 enum class Verdict { none, accept, drop, reject };
 
 // Connection-tracking state bits, as the kernel numbers them.
-enum CtState : uint32_t { ct_invalid = 1, ct_established = 2, ct_related = 4, ct_new_bit = 8 };
+enum CtState : uint32_t { ct_invalid = 1, ct_established = 2, ct_related = 4, ct_new_bit = 8, ct_untracked = 64 };
+
+// The SYN proxy's options: fixed, the common values of Linux peers.
+inline constexpr uint16_t kSynproxyMss = 1460;
+inline constexpr uint8_t kSynproxyWscale = 7;
 
 // `icmp type ...` / `icmpv6 type ...`; no types: the protocol alone
 // (`meta l4proto icmp`).
@@ -79,11 +85,14 @@ struct Rule {
   std::optional<AddrMatch> addr;
   std::optional<AddrMatch> addr2;  // forward rules match source and destination
   std::optional<PortMatch> port;
+  bool tcp_syn = false;  // `tcp flags & (fin|syn|rst|ack) == syn`: a connection's first packet
   bool ct_new = false;
   std::optional<MeterStmt> meter;
   std::optional<LimitStmt> limit;
   std::string limit_object;  // `limit name "..."`
   std::optional<LogStmt> log;
+  bool notrack = false;   // `notrack` (raw prerouting: the SYN proxy's SYNs)
+  bool synproxy = false;  // `synproxy mss ... sack-perm`: the kernel answers the handshake
   Verdict verdict = Verdict::none;
   std::string comment;
 };
@@ -97,12 +106,15 @@ struct Set {
   // state (fwc block), not part of the ruleset; `size` bounds it.
   bool live = false;
   uint64_t size = 0;
-  std::string timeout;  // "" for a live set without a default lifetime
+  // "" for a live set without a default lifetime, and on a meter that
+  // counts connections (conntrack ends its entries).
+  std::string timeout;
   std::string comment;
 };
 
 struct Chain {
-  std::string name;  // also the hook: input, output, forward
+  std::string name;  // also the hook: input, output, forward, prerouting
+  bool raw = false;  // priority raw (before conntrack), else filter
   Verdict policy = Verdict::drop;
   std::vector<Rule> rules;
 };

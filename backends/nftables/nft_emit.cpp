@@ -73,7 +73,8 @@ void append_ct_state(std::string& out, uint32_t states) {
   out += "ct state ";
   bool first = true;
   for (auto [bit, name] : {std::pair{ct_invalid, "invalid"}, std::pair{ct_established, "established"},
-                           std::pair{ct_related, "related"}, std::pair{ct_new_bit, "new"}}) {
+                           std::pair{ct_related, "related"}, std::pair{ct_new_bit, "new"},
+                           std::pair{ct_untracked, "untracked"}}) {
     if (!(states & bit)) continue;
     if (!first) out += ',';
     out += name;
@@ -108,8 +109,12 @@ void append_rule(std::string& out, const Rule& r) {
   if (r.addr) append_addr_match(out, *r.addr);
   if (r.addr2) append_addr_match(out, *r.addr2);
   if (r.port) append_ports(out, *r.port);
+  if (r.tcp_syn) out += "tcp flags & (fin | syn | rst | ack) == syn ";
   if (r.ct_new) out += "ct state new ";
-  if (r.meter) {
+  if (r.meter && r.meter->connections) {
+    out += "add @" + r.meter->set + " { " + family_kw(r.meter->family) + " saddr ct count over " +
+           std::to_string(r.meter->connections) + " } ";
+  } else if (r.meter) {
     out += "add @" + r.meter->set + " { " + family_kw(r.meter->family) + " saddr limit rate over " +
            rate_text(r.meter->rate) + " burst " + std::to_string(r.meter->burst) + " packets } ";
   }
@@ -122,6 +127,10 @@ void append_rule(std::string& out, const Rule& r) {
     out += ' ';
   }
   out += "counter ";
+  if (r.notrack) out += "notrack ";
+  if (r.synproxy)
+    out += "synproxy mss " + std::to_string(kSynproxyMss) + " wscale " + std::to_string(kSynproxyWscale) +
+           " timestamp sack-perm ";
   if (r.log)
     out += "log prefix \"" + escape::nft_log_prefix(r.log->prefix, kLogPrefixMax) + "\" level " + ir::level_name(r.log->level) + " ";
   if (r.verdict != Verdict::none) {
@@ -135,7 +144,8 @@ void append_set(std::string& out, const Set& s) {
   out += "\tset " + s.name + " {\n";
   out += std::string("\t\ttype ") + (s.family == net::Family::v4 ? "ipv4_addr" : "ipv6_addr") + "\n";
   if (s.meter) {
-    out += "\t\tsize 65535\n\t\tflags dynamic,timeout\n\t\ttimeout " + s.timeout + "\n";
+    if (s.timeout.empty()) out += "\t\tsize 65535\n\t\tflags dynamic\n";
+    else out += "\t\tsize 65535\n\t\tflags dynamic,timeout\n\t\ttimeout " + s.timeout + "\n";
     out += "\t\tcomment " + quoted(s.comment, kCommentMax) + "\n";
     out += "\t}\n";
     return;
@@ -234,7 +244,8 @@ std::string emit(const Table& t) {
   }
   for (const auto& c : t.chains) {
     out += "\n\tchain " + c.name + " {\n";
-    out += "\t\ttype filter hook " + c.name + " priority filter; policy " + verdict_text(c.policy) + ";\n";
+    out += "\t\ttype filter hook " + c.name + (c.raw ? " priority raw" : " priority filter") + "; policy " +
+           verdict_text(c.policy) + ";\n";
     for (const auto& r : c.rules) append_rule(out, r);
     out += "\t}\n";
   }

@@ -57,6 +57,7 @@ class Lowering : public ir::ChainSink {
   ir::Flow block(ir::Hook h, const ir::Block& b) override;
   ir::Flow meter(ir::Hook h, const ir::Meter& m) override;
   ir::Flow allow(ir::Hook h, const ir::Allow& a) override;
+  ir::Flow synproxy(ir::Hook h, const ir::Allow& a) override;
   ir::Flow otherwise(ir::Hook h, const ir::Otherwise& o) override;
   void fallback(ir::Hook h, const ir::Chain& c) override;
 
@@ -84,6 +85,7 @@ class Lowering : public ir::ChainSink {
   DiagnosticEngine& diags_;
   Table t_;
   Chain chain_;  // the chain being walked
+  std::optional<Chain> raw_;  // prerouting at priority raw (SYN proxy only)
   backend::SharedSets shared_sets_;
   naming::UniqueNames names_;
 };

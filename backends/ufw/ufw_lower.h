@@ -55,6 +55,7 @@ class Lowering : public ir::ChainSink {
   ir::Flow block(ir::Hook h, const ir::Block& b) override;
   ir::Flow meter(ir::Hook h, const ir::Meter& m) override;
   ir::Flow allow(ir::Hook h, const ir::Allow& a) override;
+  ir::Flow synproxy(ir::Hook h, const ir::Allow& a) override;
   ir::Flow otherwise(ir::Hook h, const ir::Otherwise& o) override;
   void fallback(ir::Hook h, const ir::Chain& c) override;
 

@@ -16,6 +16,13 @@ double per_minute(const ir::Rate& r) {
 }  // namespace
 
 bool Lowering::meter_kept(Group& g, const ir::Meter& m) {
+  if (m.connections) {
+    warn(g, m.origin,
+         "ufw cannot limit concurrent connections per source: this limit of " +
+             std::to_string(m.connections) + " connections is left out",
+         "use the nftables or iptables target, which count connections (ct count, connlimit)");
+    return false;
+  }
   std::string what = m.rate.str() + " (burst " + std::to_string(m.burst) + ")";
   if (!m.per_source) {
     warn(g, m.origin,
@@ -70,6 +77,15 @@ ir::Flow Lowering::meter(ir::Hook h, const ir::Meter& m) {
       commands_.log_refusals();  // ufw logs refusals of 'limit' only with logging on
   }
   add_group(h, ir::Step::meters, std::move(g));
+  return ir::Flow::next;
+}
+
+// ufw has no SYN proxy: the allow rule stays, the proxy is lost.
+ir::Flow Lowering::synproxy(ir::Hook, const ir::Allow& a) {
+  approximations_.report(a.origin, "synproxy",
+                         "ufw has no SYN proxy: the rule's ports are opened without it, so the "
+                         "listener answers every SYN itself",
+                         "use the nftables or iptables target for the SYN proxy");
   return ir::Flow::next;
 }
 

@@ -67,6 +67,7 @@ class Resolver {
   void check_never(const ast::BlockRule& b, const AddrSet& blocked);
   ir::Scope scope(const ast::Scope& s);
   ir::Origin origin(const ast::RuleBase& r) const;
+  void synproxy(const ast::AllowRule& r, ir::Allow& out);
   void unknown(const ast::Text& t, const char* what, const std::vector<std::string>& candidates);
   std::vector<std::string> keys_of(const std::map<std::string, size_t>& m) const;
 
@@ -385,6 +386,17 @@ ir::Scope Resolver::scope(const ast::Scope& s) {
   return out;
 }
 
+// The SYN proxy completes TCP handshakes only: a rule that also allows UDP
+// or all traffic is an error rather than a proxy for part of it.
+void Resolver::synproxy(const ast::AllowRule& r, ir::Allow& out) {
+  if (out.ports.all || !out.ports.udp.empty() || out.ports.tcp.empty()) {
+    diags_.error(code::bad_value, r.synproxy_loc, r.label() + " uses synproxy, which needs TCP ports only",
+                 "move the UDP services (or 'all') to a rule of their own");
+    return;
+  }
+  out.synproxy = out.src.addrs;
+}
+
 ir::Origin Resolver::origin(const ast::RuleBase& r) const {
   ir::Origin o{r.label(), r.loc, r.comment, {}};
   for (const auto& t : r.ignore) o.ignore.push_back(t.value);
@@ -473,7 +485,8 @@ ir::Policy Resolver::run() {
     out.origin = origin(m);
     out.src = peer(m.from, m, true);
     out.ports = services(m.services, false);
-    out.rate = rate_of(m.rate);
+    if (!m.connections) out.rate = rate_of(m.rate);
+    out.connections = m.connections.value_or(0);
     out.burst = m.burst;
     out.per_source = m.per_source;
     out.action = verdict_of(m.action.value);
@@ -491,6 +504,7 @@ ir::Policy Resolver::run() {
       if (r.kind != "inbound") out.dst = peer(r.to, r, false);
       out.log = with_default_rate(log_of(r.log));
       out.scope = scope(r.scope);
+      if (r.synproxy) synproxy(r, out);
       if (r.otherwise) {
         ir::Otherwise o;
         o.origin = {r.label() + " otherwise", r.otherwise->loc, r.comment, {}};

@@ -45,8 +45,19 @@ class PacketSink : public ir::ChainSink {
     return ir::Flow::stop;
   }
   ir::Flow meter(ir::Hook, const ir::Meter& m) override {
-    if (m.src.addrs.contains(pkt_.src) && m.ports.contains(pkt_.proto, pkt_.port))
+    if (m.src.addrs.contains(pkt_.src) && m.ports.contains(pkt_.proto, pkt_.port)) {
       decision.meters.push_back(m.origin);
+      decision.meter_connections.push_back(m.connections);
+    }
+    return ir::Flow::next;
+  }
+  // The proxy answers the handshake; the connection it then opens reaches
+  // the listener over loopback. Its sources are the rule's minus those a
+  // block rule or meter covers, so the allow rule decides it as well.
+  ir::Flow synproxy(ir::Hook, const ir::Allow& a) override {
+    if (!decision.synproxy && pkt_.proto == net::Proto::tcp && a.synproxy && a.synproxy->contains(pkt_.src) &&
+        a.ports.contains(pkt_.proto, pkt_.port))
+      decision.synproxy = a.origin;
     return ir::Flow::next;
   }
   ir::Flow allow(ir::Hook, const ir::Allow& a) override {
@@ -59,6 +70,7 @@ class PacketSink : public ir::ChainSink {
   ir::Flow allows_done(ir::Hook) override {
     if (allowed_) return ir::Flow::stop;
     decision.meters.clear();  // a refused packet is not "rate-limited"
+    decision.meter_connections.clear();
     return ir::Flow::next;
   }
   ir::Flow otherwise(ir::Hook, const ir::Otherwise& o) override {

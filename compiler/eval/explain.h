@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,11 @@ struct Decision {
   Stage stage = Stage::fallback;
   ir::Origin origin;                // the deciding rule
   std::vector<ir::Origin> meters;   // meters the packet passes through (accepted under the rate)
+  // Per entry of `meters`: 0 for a rate meter, else the connection limit
+  // (the connection passes unless its source already holds that many).
+  std::vector<uint32_t> meter_connections;
+  // The allow rule whose SYN proxy answers the SYN (TCP), if any.
+  std::optional<ir::Origin> synproxy;
   std::vector<ir::Origin> also;     // other allow rules that would accept it too
   // Live block sets met before the decision: their entries are runtime
   // state, so the packet is refused there when its source is listed.

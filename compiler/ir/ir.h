@@ -79,6 +79,9 @@ struct Meter {
   Peer src;
   PortSet ports;
   Rate rate;
+  // Non-zero: a connection limit instead of a rate meter; a new connection
+  // is refused when its source already holds this many (always per source).
+  uint32_t connections = 0;
   uint32_t burst = 5;
   bool per_source = false;
   Verdict action = Verdict::drop;
@@ -93,6 +96,11 @@ struct Allow {
   PortSet ports;
   std::optional<Log> log;
   Scope scope;
+  // Inbound `synproxy: true`: the sources whose SYNs to the rule's TCP ports
+  // the kernel's SYN proxy answers. Sources a block rule or meter on those
+  // ports covers are left out, so their SYNs stay tracked and still meet
+  // that rule (a proxied connection reaches the listener over loopback).
+  std::optional<AddrSet> synproxy;
 };
 
 struct Otherwise {

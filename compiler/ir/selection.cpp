@@ -28,6 +28,20 @@ std::vector<Rule> pick(const std::vector<Rule>& rules, const Policy& p, const Se
   return out;
 }
 
+// A SYN proxy answers the handshake before block rules and meters, and the
+// proxied connection reaches the listener over loopback: sources a block
+// rule or meter on the proxied ports covers are not proxied, so their SYNs
+// stay tracked and meet those rules.
+void narrow_synproxy(Chain& c) {
+  for (Allow& a : c.allows) {
+    if (!a.synproxy) continue;
+    for (const Block& b : c.blocks)
+      if (!b.ports || b.ports->intersects(a.ports)) a.synproxy->subtract(b.peer.addrs);
+    for (const Meter& m : c.meters)
+      if (m.ports.intersects(a.ports)) a.synproxy->subtract(m.src.addrs);
+  }
+}
+
 std::string choices(const Policy& p) {
   std::string out;
   for (const auto& n : p.nodes) out += (out.empty() ? "" : ", ") + std::string("--node ") + n.name;
@@ -79,6 +93,7 @@ Ruleset select(const Policy& p, const Selection& sel) {
   rs.input.policy = p.defaults.inbound;
   rs.input.log = p.defaults.log;
   rs.input.default_origin = {"defaults.inbound", p.defaults.inbound_loc, {}, {}};
+  narrow_synproxy(rs.input);
 
   auto outbound_blocks = pick(p.outbound_blocks, p, sel);
   auto outbound = pick(p.outbound, p, sel);

@@ -16,8 +16,9 @@ const char* hook_name(Hook h) {
 // outbound, ICMP goes out before the `to` block rules are consulted.
 std::span<const Step> steps(Hook h) {
   using S = Step;
-  static constexpr Step kInput[] = {S::established, S::neighbour_discovery, S::invalid, S::loopback,
-                                    S::blocks,      S::essential_icmp,      S::meters,  S::allows,
+  static constexpr Step kInput[] = {S::established, S::neighbour_discovery, S::synproxy,
+                                    S::invalid,     S::loopback,            S::blocks,
+                                    S::essential_icmp, S::meters,           S::allows,
                                     S::otherwise,   S::fallback};
   static constexpr Step kOutput[] = {S::established, S::loopback, S::essential_icmp, S::blocks,
                                      S::meters,      S::allows,   S::otherwise,      S::fallback};
@@ -43,6 +44,8 @@ Flow visit(Hook h, Step s, const Chain& c, ChainSink& sink) {
   switch (s) {
     case Step::blocks: return each(c.blocks, [&](const Block& b) { return sink.block(h, b); });
     case Step::meters: return each(c.meters, [&](const Meter& m) { return sink.meter(h, m); });
+    case Step::synproxy:
+      return each(c.allows, [&](const Allow& a) { return a.synproxy ? sink.synproxy(h, a) : Flow::next; });
     case Step::allows:
       if (each(c.allows, [&](const Allow& a) { return sink.allow(h, a); }) == Flow::stop) return Flow::stop;
       return sink.allows_done(h);

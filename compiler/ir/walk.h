@@ -16,6 +16,7 @@ const char* hook_name(Hook h);
 enum class Step {
   established,          // ct state established,related: accept
   neighbour_discovery,  // IPv6 neighbour discovery (hop limit 255): accept
+  synproxy,             // SYN proxy ports: untracked SYN / invalid ACK answered by the kernel
   invalid,              // ct state invalid: drop
   loopback,             // the loopback interface: accept
   essential_icmp,       // per defaults.icmp (input); ND and essential ICMP (output)
@@ -41,6 +42,8 @@ struct ChainSink {
   virtual Flow block(Hook, const Block&) { return Flow::next; }
   virtual Flow meter(Hook, const Meter&) { return Flow::next; }
   virtual Flow allow(Hook, const Allow&) { return Flow::next; }
+  // Each inbound allow rule with `synproxy` (Step::synproxy), in policy order.
+  virtual Flow synproxy(Hook, const Allow&) { return Flow::next; }
   // Called once after the last allow rule (the union is complete).
   virtual Flow allows_done(Hook) { return Flow::next; }
   virtual Flow otherwise(Hook, const Otherwise&) { return Flow::next; }

@@ -112,12 +112,18 @@ struct AllowRule : RuleBase {
   std::vector<Text> from, to;
   std::optional<Text> log;
   std::optional<Otherwise> otherwise;
+  // Inbound only: the kernel's SYN proxy answers the handshake (TCP ports only).
+  bool synproxy = false;
+  SourceLoc synproxy_loc;
 };
 
 struct RateLimit : RuleBase {
   std::vector<Text> services;
   std::vector<Text> from;  // empty: any
   Rate rate;
+  // Set instead of `rate`: at most this many concurrent connections per source.
+  std::optional<uint32_t> connections;
+  SourceLoc connections_loc;
   uint32_t burst = 5;
   bool per_source = false;
   Text action{"drop", {}};

@@ -44,6 +44,7 @@ class PolicyReader {
   void read_dynamic(const YAML::Node& item, const std::string& what, ast::BlockRule& r);
   void read_allows(const YAML::Node& n, const char* kind, std::vector<ast::AllowRule>& out);
   void read_rate_limits(const YAML::Node& n);
+  void read_meter_limit(const YAML::Node& item, const std::string& what, ast::RateLimit& r);
   void read_cloud(const YAML::Node& n);
   bool read_rule_base(const YAML::Node& n, ast::RuleBase& r);
   std::optional<ast::Text> log_prefix(const YAML::Node& n, const std::string& what);
@@ -465,8 +466,8 @@ void PolicyReader::read_allows(const YAML::Node& n, const char* kind,
     std::string what = k + "[" + std::to_string(r.index) + "]";
     size_t errors = w_.diags().error_count();
     bool ok = k == "inbound" ? w_.expect_map(item, what,
-                                             {"name", "allow", "from", "log", "otherwise", "comment",
-                                              "roles", "nodes", "ignore"})
+                                             {"name", "allow", "from", "log", "otherwise", "synproxy",
+                                              "comment", "roles", "nodes", "ignore"})
               : k == "outbound"
                   ? w_.expect_map(item, what, {"name", "allow", "to", "comment", "roles", "nodes", "ignore"})
                   : w_.expect_map(item, what,
@@ -487,6 +488,10 @@ void PolicyReader::read_allows(const YAML::Node& n, const char* kind,
     }
     if (k != "inbound" && w_.require(item, "to", what)) r.to = w_.scalar_list(item["to"], what + " to");
     if (auto v = item["log"]) r.log = log_prefix(v, what + " log");
+    if (auto v = item["synproxy"]) {
+      r.synproxy_loc = w_.loc(v);
+      if (auto b = w_.boolean(v, what + " synproxy")) r.synproxy = *b;
+    }
     if (auto v = item["otherwise"]) {
       if (w_.expect_map(v, what + " otherwise", {"action", "log"})) {
         ast::Otherwise o;
@@ -513,8 +518,8 @@ void PolicyReader::read_rate_limits(const YAML::Node& n) {
     std::string what = "rate_limits[" + std::to_string(r.index) + "]";
     size_t errors = w_.diags().error_count();
     if (!w_.expect_map(item, what,
-                       {"name", "service", "services", "from", "rate", "burst", "per_source", "action",
-                        "log", "comment", "roles", "nodes", "ignore"}))
+                       {"name", "service", "services", "from", "rate", "connections", "burst", "per_source",
+                        "action", "log", "comment", "roles", "nodes", "ignore"}))
       continue;
     read_rule_base(item, r);
     if (item["service"] && item["services"])
@@ -523,21 +528,40 @@ void PolicyReader::read_rate_limits(const YAML::Node& n) {
     if (!svc) w_.diags().error(code::missing_key, r.loc, what + " needs 'services'");
     else r.services = w_.scalar_list(svc, what + " services");
     if (auto v = item["from"]) r.from = w_.scalar_list(v, what + " from");
-    if (w_.require(item, "rate", what)) {
-      if (auto rate = w_.rate(item["rate"], what + " rate")) r.rate = *rate;
-    }
-    if (auto v = item["burst"]) {
-      if (auto b = w_.integer(v, what + " burst", 1, 1000000)) r.burst = static_cast<uint32_t>(*b);
-    }
-    if (auto v = item["per_source"]) {
-      if (auto b = w_.boolean(v, what + " per_source")) r.per_source = *b;
-    }
+    read_meter_limit(item, what, r);
     if (auto v = item["action"]) {
       if (auto t = w_.word(v, what + " action", {"drop", "reject"})) r.action = *t;
     }
     if (auto v = item["log"]) r.log = log_prefix(v, what + " log");
     r.broken = w_.diags().error_count() > errors;
     p_.rate_limits.push_back(std::move(r));
+  }
+}
+
+// Exactly one of `rate:` (a rate meter, with its burst and per_source) and
+// `connections:` (a per-source limit of concurrent connections).
+void PolicyReader::read_meter_limit(const YAML::Node& item, const std::string& what, ast::RateLimit& r) {
+  if (auto v = item["connections"]) {
+    r.connections_loc = w_.loc(v);
+    if (auto c = w_.integer(v, what + " connections", 1, 1000000)) r.connections = static_cast<uint32_t>(*c);
+    for (const char* key : {"rate", "burst", "per_source"})
+      if (item[key])
+        w_.diags().error(code::bad_value, w_.key_loc(item, key),
+                         what + " limits connections: '" + key + "' belongs to rate meters",
+                         "use either 'connections: N' (concurrent, per source) or 'rate: N/unit'");
+    return;
+  }
+  if (!item["rate"]) {
+    w_.diags().error(code::missing_key, r.loc, what + " needs 'rate' or 'connections'",
+                     "rate: 10/second (new connections) or connections: 10 (concurrent, per source)");
+    return;
+  }
+  if (auto rate = w_.rate(item["rate"], what + " rate")) r.rate = *rate;
+  if (auto v = item["burst"]) {
+    if (auto b = w_.integer(v, what + " burst", 1, 1000000)) r.burst = static_cast<uint32_t>(*b);
+  }
+  if (auto v = item["per_source"]) {
+    if (auto b = w_.boolean(v, what + " per_source")) r.per_source = *b;
   }
 }
 

@@ -107,9 +107,13 @@ void table_msg(Batch& b, uint16_t type, uint16_t flags, const std::string& what)
   b.finish(what);
 }
 
+// nft's `priority raw`: before connection tracking (NF_IP_PRI_RAW).
+constexpr int32_t kPriorityRaw = -300;
+
 uint32_t hook_of(const std::string& chain) {
   if (chain == "output") return NF_INET_LOCAL_OUT;
   if (chain == "forward") return NF_INET_FORWARD;
+  if (chain == "prerouting") return NF_INET_PRE_ROUTING;
   return NF_INET_LOCAL_IN;
 }
 
@@ -119,7 +123,7 @@ void chain_msg(Batch& b, const Chain& c) {
   nftnl_chain_set_str(ch.get(), NFTNL_CHAIN_NAME, c.name.c_str());
   nftnl_chain_set_u32(ch.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
   nftnl_chain_set_u32(ch.get(), NFTNL_CHAIN_HOOKNUM, hook_of(c.name));
-  nftnl_chain_set_s32(ch.get(), NFTNL_CHAIN_PRIO, 0);
+  nftnl_chain_set_s32(ch.get(), NFTNL_CHAIN_PRIO, c.raw ? kPriorityRaw : 0);
   nftnl_chain_set_str(ch.get(), NFTNL_CHAIN_TYPE, "filter");
   nftnl_chain_set_u32(ch.get(), NFTNL_CHAIN_POLICY, c.policy == Verdict::accept ? NF_ACCEPT : NF_DROP);
   nftnl_chain_nlmsg_build_payload(header(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE), ch.get());
@@ -155,7 +159,10 @@ void set_msg(Batch& b, const Set& s, uint32_t id) {
   nftnl_set_set_u32(ns.get(), NFTNL_SET_KEY_TYPE, v4 ? 7 : 8);  // ipv4_addr, ipv6_addr
   nftnl_set_set_u32(ns.get(), NFTNL_SET_KEY_LEN, v4 ? 4 : 16);
   nftnl_set_set_u32(ns.get(), NFTNL_SET_ID, id);
-  if (s.meter) {
+  if (s.meter && s.timeout.empty()) {  // a connection count: conntrack ends its entries
+    nftnl_set_set_u32(ns.get(), NFTNL_SET_FLAGS, NFT_SET_EVAL);
+    nftnl_set_set_u32(ns.get(), NFTNL_SET_DESC_SIZE, 65535);
+  } else if (s.meter) {
     nftnl_set_set_u32(ns.get(), NFTNL_SET_FLAGS, NFT_SET_TIMEOUT | NFT_SET_EVAL);
     nftnl_set_set_u64(ns.get(), NFTNL_SET_TIMEOUT, timeout_ms(s.timeout));
     nftnl_set_set_u32(ns.get(), NFTNL_SET_DESC_SIZE, 65535);

@@ -5,6 +5,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_synproxy.h>
 #include <linux/netfilter/nf_tables.h>
 #include <net/if.h>
 
@@ -98,6 +99,7 @@ class RuleWriter {
     if (r.addr) addr(*r.addr);
     if (r.addr2) addr(*r.addr2);
     if (r.port) port(*r.port);
+    if (r.tcp_syn) tcp_syn();
     if (r.ct_new) x_.ct_state(ct_new_bit);
     if (r.meter) meter(*r.meter);
     if (!r.limit_object.empty()) {
@@ -107,6 +109,8 @@ class RuleWriter {
     }
     if (r.limit) limit(x_.add("limit"), r.limit->rate, r.limit->burst ? r.limit->burst : 5, r.limit->over);
     x_.add("counter");
+    if (r.notrack) x_.add("notrack");
+    if (r.synproxy) synproxy();
     if (r.log) {
       nftnl_expr* e = x_.add("log");
       nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, r.log->prefix.c_str());
@@ -265,6 +269,24 @@ class RuleWriter {
     anon_lookup(s);
   }
 
+  // `tcp flags & (fin | syn | rst | ack) == syn`, after the port match's
+  // `meta l4proto tcp`.
+  void tcp_syn() {
+    constexpr uint8_t kFinSynRstAck = 0x17, kSyn = 0x02, kZero = 0;
+    x_.payload(NFT_PAYLOAD_TRANSPORT_HEADER, 13, 1);
+    x_.bitwise(&kFinSynRstAck, &kZero, 1);
+    x_.cmp_u8(kSyn);
+  }
+
+  void synproxy() {
+    nftnl_expr* e = x_.add("synproxy");
+    nftnl_expr_set_u16(e, NFTNL_EXPR_SYNPROXY_MSS, kSynproxyMss);
+    nftnl_expr_set_u8(e, NFTNL_EXPR_SYNPROXY_WSCALE, kSynproxyWscale);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_SYNPROXY_FLAGS,
+                       NF_SYNPROXY_OPT_MSS | NF_SYNPROXY_OPT_WSCALE | NF_SYNPROXY_OPT_TIMESTAMP |
+                           NF_SYNPROXY_OPT_SACK_PERM);
+  }
+
   void meter(const MeterStmt& m) {
     const bool v4 = m.family == net::Family::v4;
     need_family(m.family);
@@ -274,6 +296,13 @@ class RuleWriter {
     nftnl_expr_set_u32(d, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
     nftnl_expr_set_str(d, NFTNL_EXPR_DYNSET_SET_NAME, m.set.c_str());
     nftnl_expr_set_u32(d, NFTNL_EXPR_DYNSET_SET_ID, set_id_of(ctx_, m.set));
+    if (m.connections) {
+      nftnl_expr* c = nftnl_expr_alloc("connlimit");
+      nftnl_expr_set_u32(c, NFTNL_EXPR_CONNLIMIT_COUNT, m.connections);
+      nftnl_expr_set_u32(c, NFTNL_EXPR_CONNLIMIT_FLAGS, NFT_CONNLIMIT_F_INV);
+      nftnl_expr_set(d, NFTNL_EXPR_DYNSET_EXPR, c, 0);
+      return;
+    }
     nftnl_expr* l = nftnl_expr_alloc("limit");
     limit(l, m.rate, m.burst, true);
     nftnl_expr_set(d, NFTNL_EXPR_DYNSET_EXPR, l, 0);
