@@ -59,6 +59,7 @@ std::string HostExplainView::text(const eval::Packet& pkt) const {
   out += "  evaluated for " + printable(rs_.selection) + "; stage: " + eval::stage_name(d.stage) +
          (d.logged ? "; logged" : "") + "\n";
   if (!d.origin.comment.empty()) out += "  comment: " + printable(d.origin.comment) + "\n";
+  if (!d.via.empty()) out += "  source: " + printable(d.via) + "\n";
   for (const auto& m : d.meters) {
     out += "  rate-limited by " + printable(m.label) + " at " + printable(m.where()) +
            ": new connections over the rate are refused\n";
@@ -81,6 +82,7 @@ std::string HostExplainView::json(const eval::Packet& pkt) const {
                         {"logged", d.logged},
                         {"selection", rs_.selection},
                         {"meters", meters}};
+  if (!d.via.empty()) out["via"] = d.via;
   // Each meter the target leaves out or changes, with its warning (only
   // then: the host view of a target that keeps the meters is the policy's).
   nlohmann::json approximated = nlohmann::json::array();

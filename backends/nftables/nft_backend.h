@@ -92,6 +92,9 @@ struct Set {
   net::Family family = net::Family::v4;
   net::AddrSet addrs;  // elements: its CIDRs of `family` (shared, not copied)
   bool meter = false;  // dynamic per-source meter state
+  // Addresses from host names or `file:` lists: `fwc refresh` updates the
+  // elements in place, so the set keeps its name however small it is.
+  bool refreshable = false;
   std::string timeout;
   std::string comment;
 };

@@ -140,6 +140,12 @@ void append_set(std::string& out, const Set& s) {
     return;
   }
   out += "\t\tflags interval\n";
+  // An empty set (a name without addresses of this family yet) has no
+  // elements line: nft refuses `elements = { }`.
+  if (s.addrs.empty(s.family)) {
+    out += "\t}\n";
+    return;
+  }
   out += "\t\telements = {";
   // CIDRs are produced interval by interval: a million-entry set is never
   // held as a second list.

@@ -22,6 +22,9 @@ struct Decision {
   std::vector<ir::Origin> meters;   // meters the packet passes through (accepted under the rate)
   std::vector<ir::Origin> also;     // other allow rules that would accept it too
   bool logged = false;
+  // When the deciding rule matched the source through a network's host name
+  // or `file:` list: "peers via alpha.example.com", "cdn via file x.txt".
+  std::string via;
 };
 
 // The first packet of a new inbound connection, evaluated with exactly the
