@@ -62,8 +62,9 @@ TEST_CASE("host names: told apart from addresses", "[names]") {
   CHECK_FALSE(names::is_host_name("a_b.example.com"));
   CHECK_FALSE(names::is_host_name(std::string(64, 'a') + ".com"));
   std::string long_name;
-  while (long_name.size() < 250) long_name += "abcdefghi.";
+  while (long_name.size() < 260) long_name += "abcdefghi.";
   CHECK_FALSE(names::is_host_name(long_name + "com"));
+  CHECK(names::is_host_name(long_name.substr(0, 250) + "com"));  // 253 characters
   CHECK(names::canonical("Alpha.Example.COM") == "alpha.example.com");
 }
 
