@@ -53,6 +53,7 @@ Resolved resolve_hosts(const ast::Policy& policy, HostLookup& lookup, LastGood* 
   const std::vector<ast::Text> hosts = host_entries(policy);
   if (hosts.empty()) return out;
   std::vector<std::string> names;
+  names.reserve(hosts.size());
   for (const auto& h : hosts) names.push_back(h.value);
   const std::map<std::string, Answer> answers = lookup.lookup(names);
   for (const auto& h : hosts) {

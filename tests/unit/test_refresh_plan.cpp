@@ -34,6 +34,7 @@ Model model(const net::AddrSet& peers, const std::string& rule_sig = "ip saddr @
 
 std::vector<std::string> text(const std::vector<net::Cidr>& v) {
   std::vector<std::string> out;
+  out.reserve(v.size());
   for (const auto& c : v) out.push_back(net::format_cidr(c));
   return out;
 }
