@@ -11,6 +11,7 @@ points at. The policy allows 9000/tcp from the name peer.fwc.test and
 - the name moves to B, refresh: B gets in, A does not, and the chains and
   rules keep their handles (elements changed in place, no table swap);
 - the DNS server stops, refresh: a warning names the host, nothing changes;
+- the list file is emptied: below min_entries, refresh changes nothing;
 - the list file changes, refresh: the list's set follows;
 - compile refuses the name without --resolve;
 - apply --always, the control, does swap the table.
@@ -99,6 +100,9 @@ def scenario(t, lab, node, dns, workdir):
     check_access(t, lab, {(A, 9000), (C, 9001)}, "name at A, list holds C: A and C get in, B and D do not")
     r = node.run("explain", os.path.join(workdir, "policy.yaml"), "--from", A, "--port", "9000/tcp")
     t.check(f"source: peers via {NAME}" in r.stdout, "explain names the host the source came from", r.stdout + r.stderr)
+    r = node.run("compile", os.path.join(workdir, "policy.yaml"), "-t", "nftables", "--resolve")
+    t.check(r.returncode == 0 and f"host names resolved at compile time: {NAME}" in r.stdout and A in r.stdout,
+            "compile --resolve writes the answer and says so in the header", r.stdout + r.stderr)
     before = handles(lab.target)
 
     set_answers(dns, {NAME: {"A": [B], "AAAA": []}})
@@ -114,6 +118,13 @@ def scenario(t, lab, node, dns, workdir):
     t.check(r.returncode == 0 and "FWC-W109" in r.stderr and NAME in r.stderr and "no change" in r.stdout,
             "DNS down: refresh warns naming the host and keeps the set", r.stdout + r.stderr)
     check_access(t, lab, {(B, 9000), (C, 9001)}, "DNS down: access unchanged")
+
+    with open(os.path.join(workdir, "listed.txt"), "w") as f:
+        f.write("# truncated by a failed download\n")
+    r = node.run("refresh")
+    t.check(r.returncode == 2 and "FWC-E017" in r.stderr, "an emptied list is below min_entries: refused",
+            r.stdout + r.stderr)
+    check_access(t, lab, {(B, 9000), (C, 9001)}, "refused refresh: access unchanged")
 
     with open(os.path.join(workdir, "listed.txt"), "w") as f:
         f.write(f"# rotated\n{D}\n")
