@@ -10,7 +10,7 @@ namespace fwc::check {
 // detects cycles and duplicates, parses addresses and ports, reads `file:`
 // lists and computes every network's address set. Reports all problems.
 // Host names in networks take their addresses from `hosts` (or are refused,
-// FWC-E015, when its mode says so).
+// FWC-E017, when its mode says so).
 ir::Policy resolve(const ast::Policy& policy, DiagnosticEngine& diags, const names::Resolved& hosts = {});
 
 }  // namespace fwc::check

@@ -53,7 +53,7 @@ std::vector<ast::Text> host_entries(const ast::Policy& policy);
 
 // Looks every name up. A failed or empty answer falls back to `last_good`
 // (warning FWC-W109 at the entry, naming the host); without one it is error
-// FWC-E016. Good answers are stored in `last_good`.
+// FWC-E018. Good answers are stored in `last_good`.
 Resolved resolve_hosts(const ast::Policy& policy, HostLookup& lookup, LastGood* last_good,
                        DiagnosticEngine& diags);
 

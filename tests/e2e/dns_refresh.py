@@ -122,7 +122,7 @@ def scenario(t, lab, node, dns, workdir):
     with open(os.path.join(workdir, "listed.txt"), "w") as f:
         f.write("# truncated by a failed download\n")
     r = node.run("refresh")
-    t.check(r.returncode == 2 and "FWC-E017" in r.stderr, "an emptied list is below min_entries: refused",
+    t.check(r.returncode == 2 and "FWC-E019" in r.stderr, "an emptied list is below min_entries: refused",
             r.stdout + r.stderr)
     check_access(t, lab, {(B, 9000), (C, 9001)}, "refused refresh: access unchanged")
 
@@ -151,7 +151,7 @@ def main():
         f.write(f"{C}\n")
     r = subprocess.run([args.fwc, "compile", os.path.join(workdir, "policy.yaml"), "-t", "nftables"],
                        capture_output=True, text=True)
-    t.check(r.returncode == 2 and "FWC-E015" in r.stderr, "compile refuses a host name without --resolve",
+    t.check(r.returncode == 2 and "FWC-E017" in r.stderr, "compile refuses a host name without --resolve",
             r.stdout + r.stderr)
     netlab.require_root()
     os.environ.pop("SSH_CONNECTION", None)  # the lock-out guard is not under test
