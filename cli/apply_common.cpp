@@ -77,10 +77,10 @@ struct ThisHost : DefaultSelection {
 
 }  // namespace
 
-int prepare(const std::string& policy, const SelectionOptions& opts, Prepared& out) {
+int prepare(const std::string& policy, const SelectionOptions& opts, const NameOptions& names, Prepared& out) {
   DiagnosticEngine diags;
   const ThisHost host_node;
-  auto loaded = load_rules(policy, {opts.get(), false, &host_node}, diags);
+  auto loaded = load_rules(policy, {opts.get(), false, &host_node, names}, diags);
   if (!loaded) return Exit::bad_input;
   out.ruleset = std::move(loaded->rulesets.front());
   out.table = nft::lower(out.ruleset, diags);

@@ -7,6 +7,7 @@
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "backends/nftables/nft_backend.h"
 #include "cli/commands.h"
+#include "compiler/frontend.h"
 #include "compiler/host/host_match.h"
 
 // What apply, diff and the rollback watcher share: the policy compiled for
@@ -23,7 +24,8 @@ struct Prepared {
 // Compiles `policy` for the selection; without one, for the node this host
 // is (by address or hostname) when the policy has nodes. Prints diagnostics;
 // returns Exit::ok or the exit status to fail with.
-int prepare(const std::string& policy, const SelectionOptions& sel, Prepared& out);
+// Host names are resolved through `names`.
+int prepare(const std::string& policy, const SelectionOptions& sel, const NameOptions& names, Prepared& out);
 
 // Prints a kernel failure with its remedy; returns Exit::runtime_failure.
 int fail(const nl::Outcome& o);

@@ -7,6 +7,7 @@
 
 #include "backends/nftables/netlink/nl_batch.h"
 #include "cli/apply_state.h"
+#include "cli/name_cache.h"
 
 namespace fwc::cli {
 
@@ -54,8 +55,11 @@ void phase(const char* what) {
 int run_apply(const ApplyOptions& o, const ApplyHooks& hooks) {
   phase("start");
   applying::Prepared pr;
-  if (int rc = applying::prepare(o.policy, o.selection, pr)) return rc;
+  HostNames hosts(o.state_dir);
+  if (int rc = applying::prepare(o.policy, o.selection, hosts.options(), pr)) return rc;
   phase("compile");
+  if (std::string err; !o.dry_run && !hosts.save(err))
+    std::fprintf(stderr, "fwc: warning: cannot keep the host name answers: %s\n", err.c_str());
   if (!o.force) {
     auto guard = applying::lockout_problem(pr.ruleset);
     if (!guard.problem.empty()) {

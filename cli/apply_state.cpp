@@ -24,7 +24,8 @@ namespace {
 // Every file fwc keeps in the state directory.
 const char* const kStateFiles[] = {"applied.yaml", "applied.nft",       "previous.yaml",
                                    "previous.nft", "previous.snapshot", "applied.batch",
-                                   "pending",      "rollback.log",      "fwc.lock"};
+                                   "pending",      "rollback.log",      "fwc.lock",
+                                   "applied.path", "names.cache"};
 
 // Owned by the running user, of the expected kind, not a symlink.
 bool trusted(const std::string& path, const struct stat& st, bool dir, std::string& err) {
@@ -151,8 +152,12 @@ bool record_apply(const Paths& p, const std::string& policy_file, const std::str
     else if (!write_file(p.file("previous.snapshot"), nl::serialize_snapshot(previous), err))
       return false;
   }
+  // Where the policy was, for `fwc refresh` without -p: its `file:` lists
+  // and fragments are relative to it.
+  std::error_code ec;
+  std::string where = std::filesystem::absolute(policy_file, ec).string();
   return write_file(p.file("applied.yaml"), text.str(), err) &&
-         write_file(p.file("applied.nft"), compiled, err);
+         write_file(p.file("applied.nft"), compiled, err) && write_file(p.file("applied.path"), where + "\n", err);
 }
 
 uint32_t next_genid(uint32_t genid) {

@@ -9,6 +9,7 @@
 #include "cli/atomic_file.h"
 #include "cli/commands.h"
 #include "cli/ruleset_loader.h"
+#include "compiler/names/system_lookup.h"
 
 namespace fwc::cli {
 
@@ -17,6 +18,7 @@ namespace {
 struct CompileOptions {
   std::string policy, target, output;
   bool strict = false;
+  bool resolve = false;
   SelectionOptions selection;
 };
 
@@ -87,6 +89,10 @@ int run_compile(const CompileOptions& o) {
   const bool to_dir = is_directory_output(o.output);
   // In directory mode without a selection, every node gets its own files.
   RulesetRequest request{o.selection.get(), info->cloud, to_dir ? &every_node() : nullptr};
+  // --resolve looks names up now, without the state directory: the
+  // artefact's header says which names it holds answers for.
+  names::SystemLookup lookup;
+  if (o.resolve) request.names = {names::Mode::resolved, &lookup, nullptr};
   DiagnosticEngine diags;
   auto loaded = load_rules(o.policy, request, diags);
   if (!loaded) return Exit::bad_input;
@@ -136,6 +142,8 @@ Run setup_compile(CLI::App& app) {
   app.add_option("-o,--output", o->output,
                  "Write to FILE; a directory (or a path ending in /) gets the files of every node");
   app.add_flag("--strict", o->strict, "Treat warnings (approximations) as failures");
+  app.add_flag("--resolve", o->resolve,
+               "Resolve the host names of networks now and compile their answers (else they are refused)");
   o->selection.add_to(app, "Compile the rules of this node of the policy",
                        "Compile the rules of a node with this role");
   return [o] { return run_compile(*o); };

@@ -3,6 +3,7 @@
 
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/apply_common.h"
+#include "cli/name_cache.h"
 
 namespace fwc::cli {
 
@@ -15,7 +16,8 @@ struct DiffOptions {
 
 int run_diff(const DiffOptions& o) {
   applying::Prepared pr;
-  if (int rc = applying::prepare(o.policy, o.selection, pr)) return rc;
+  HostNames hosts("");
+  if (int rc = applying::prepare(o.policy, o.selection, hosts.options(), pr)) return rc;
   try {
     nft::netlink::Session s;
     if (!s.ok()) return applying::fail(s.error());

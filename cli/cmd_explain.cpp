@@ -6,6 +6,7 @@
 #include "cli/explain_host_view.h"
 #include "cli/ruleset_loader.h"
 #include "compiler/eval/explain.h"
+#include "cli/name_cache.h"
 
 namespace fwc::cli {
 
@@ -86,7 +87,9 @@ int run_explain(const ExplainOptions& o) {
     return Exit::bad_input;
   }
   DiagnosticEngine diags;
-  auto loaded = load_rules(o.policy, {o.selection.get(), target && target->cloud}, diags);
+  HostNames hosts("");
+  auto loaded = load_rules(o.policy, {o.selection.get(), target && target->cloud, nullptr, hosts.options()}, diags);
+  if (std::string ignored; loaded) hosts.save(ignored);  // best effort: explain may run unprivileged
   if (!loaded) return Exit::bad_input;
   auto view = view_for(target, loaded->ruleset());
   if (!view) return Exit::bad_input;

@@ -59,7 +59,8 @@ int run_lint(const LintOptions& o) {
   std::vector<std::string> files = expand_paths(o.paths, diags);
   for (const auto& f : files) {
     if (verbosity() == Verbosity::verbose) std::fprintf(stderr, "fwc: checking %s\n", f.c_str());
-    compile_policy(f, diags);
+    // Names are checked, not looked up: lint needs no network.
+    compile_policy(f, diags, true, {names::Mode::unresolved, nullptr, nullptr});
   }
   if (o.format == "json") {
     nlohmann::json out = nlohmann::json::array();

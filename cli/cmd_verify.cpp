@@ -8,6 +8,7 @@
 #include "cli/verify_probe.h"
 #include "cli/verify_report.h"
 #include "compiler/eval/explain.h"
+#include "cli/name_cache.h"
 
 namespace fwc::cli {
 
@@ -30,7 +31,9 @@ bool load_policy(const VerifyOptions& o, std::optional<LoadedRules>& rules) {
     return false;
   }
   DiagnosticEngine diags;
-  rules = load_rules(o.policy, {o.selection.get()}, diags);
+  HostNames hosts("");
+  rules = load_rules(o.policy, {o.selection.get(), false, nullptr, hosts.options()}, diags);
+  if (std::string ignored; rules) hosts.save(ignored);  // best effort, as explain
   return rules.has_value();
 }
 

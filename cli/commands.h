@@ -28,6 +28,7 @@ Run setup_verify(CLI::App& app);
 Run setup_apply(CLI::App& app);
 Run setup_remove(CLI::App& app);
 Run setup_diff(CLI::App& app);
+Run setup_refresh(CLI::App& app);
 Run setup_status(CLI::App& app);
 Run setup_confirm(CLI::App& app);
 Run setup_block(CLI::App& app);

@@ -59,6 +59,7 @@ std::string HostExplainView::text(const eval::Packet& pkt) const {
   out += "  evaluated for " + printable(rs_.selection) + "; stage: " + eval::stage_name(d.stage) +
          (d.logged ? "; logged" : "") + "\n";
   if (!d.origin.comment.empty()) out += "  comment: " + printable(d.origin.comment) + "\n";
+  if (!d.via.empty()) out += "  source: " + printable(d.via) + "\n";
   if (d.synproxy)
     out += "  SYN proxy of " + printable(d.synproxy->label) + " at " + printable(d.synproxy->where()) +
            ": the SYN is answered by the kernel's SYN proxy; the connection reaches the listener once the "
@@ -101,6 +102,7 @@ std::string HostExplainView::json(const eval::Packet& pkt) const {
     out["live_sets"] = live;
   }
   if (d.synproxy) out["synproxy"] = d.synproxy->label;  // only then, as `meters_approximated`
+  if (!d.via.empty()) out["via"] = d.via;
   // Each meter the target leaves out or changes, with its warning (only
   // then: the host view of a target that keeps the meters is the policy's).
   nlohmann::json approximated = nlohmann::json::array();

@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
     {"apply", "Install a policy's nftables ruleset on this host, atomically", &setup_apply},
     {"remove", "Delete fwc's nftables table (and nothing else)", &setup_remove},
     {"diff", "Compare the live nftables table with what a policy installs", &setup_diff},
+    {"refresh", "Resolve host names and reread list files; update those sets of the live table in place",
+     &setup_refresh},
     {"status", "Show the live rules with their counters", &setup_status},
     {"confirm", "Keep a ruleset applied with --confirm (cancel its rollback)", &setup_confirm},
     {"block", "Block addresses now, in a dynamic block set of the live table", &setup_block},

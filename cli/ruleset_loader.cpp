@@ -24,7 +24,7 @@ const DefaultSelection& every_node() {
 
 std::optional<LoadedRules> load_rules(const std::string& policy_path, const RulesetRequest& request,
                                       DiagnosticEngine& diags) {
-  auto policy = compile_policy(policy_path, diags, false);
+  auto policy = compile_policy(policy_path, diags, false, request.names);
   if (request.cloud_target) diags.drop_warnings(code::no_host_addrs);
   if (!policy) {
     print_diagnostics(diags, stderr);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "compiler/diag/diagnostic.h"
+#include "compiler/frontend.h"
 #include "compiler/ir/ir.h"
 
 // What compile, explain, verify, apply and diff share: the policy loaded,
@@ -29,6 +30,8 @@ struct RulesetRequest {
   bool cloud_target = false;
   // Used when `selection` names nothing; without it, the whole policy.
   const DefaultSelection* otherwise = nullptr;
+  // Host names in networks: refused unless the command resolves them.
+  NameOptions names{};
 };
 
 struct LoadedRules {

@@ -64,11 +64,12 @@ set(FWC_UNIT_SOURCE ${PROJECT_SOURCE_DIR}/packaging/systemd)
 set(FWC_UNIT_BUILD ${CMAKE_BINARY_DIR}/systemd)
 install(CODE "
   set(FWC_BINDIR \"\${CMAKE_INSTALL_PREFIX}/bin\")
-  foreach(unit fwc-apply.service fwc-verify@.service)
+  foreach(unit fwc-apply.service fwc-verify@.service fwc-refresh.service)
     configure_file(\"${FWC_UNIT_SOURCE}/\${unit}.in\" \"${FWC_UNIT_BUILD}/\${unit}\" @ONLY)
   endforeach()")
 install(FILES ${FWC_UNIT_BUILD}/fwc-apply.service ${FWC_UNIT_BUILD}/fwc-verify@.service
-              ${FWC_UNIT_SOURCE}/fwc-verify@.timer
+              ${FWC_UNIT_SOURCE}/fwc-verify@.timer ${FWC_UNIT_BUILD}/fwc-refresh.service
+              ${FWC_UNIT_SOURCE}/fwc-refresh.timer
         DESTINATION lib/systemd/system)
 
 set(CPACK_GENERATOR DEB)

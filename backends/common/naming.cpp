@@ -1,6 +1,7 @@
 #include "backends/common/naming.h"
 
 #include <cctype>
+#include <set>
 
 namespace fwc::naming {
 
@@ -11,7 +12,17 @@ std::string origin_text(const ir::Origin& o) {
 }
 
 std::string policy_header(const ir::Ruleset& rs) {
-  return "fwc: policy " + rs.policy_name + " (" + rs.policy_file + "), " + rs.selection;
+  std::string out = "fwc: policy " + rs.policy_name + " (" + rs.policy_file + "), " + rs.selection;
+  // Host names are only compiled when resolved now (compile --resolve,
+  // apply): the artefact says its addresses are a snapshot.
+  std::string hosts;
+  std::set<std::string> seen;
+  for (const auto& n : rs.networks)
+    for (const auto& src : n.sources)
+      if (src.kind == ir::AddrSource::Kind::name && seen.insert(src.what).second)
+        hosts += (hosts.empty() ? "" : ", ") + src.what;
+  if (!hosts.empty()) out += "; host names resolved at compile time: " + hosts;
+  return out;
 }
 
 std::string sanitize(std::string_view s, std::string_view keep) {

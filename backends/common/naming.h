@@ -15,7 +15,8 @@ namespace fwc::naming {
 std::string origin_text(const ir::Origin& o);
 
 // The first header line of every host artefact:
-// "fwc: policy NAME (FILE), SELECTION" (escaped by the emitter).
+// "fwc: policy NAME (FILE), SELECTION" (escaped by the emitter), and the
+// host names whose answers it holds.
 std::string policy_header(const ir::Ruleset& rs);
 
 // `s` with every character other than ASCII letters, digits and those in

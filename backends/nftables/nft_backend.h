@@ -108,6 +108,9 @@ struct Set {
   uint64_t size = 0;
   // "" for a live set without a default lifetime, and on a meter that
   // counts connections (conntrack ends its entries).
+  // Addresses from host names or `file:` lists: `fwc refresh` updates the
+  // elements in place, so the set keeps its name however small it is.
+  bool refreshable = false;
   std::string timeout;
   std::string comment;
 };

@@ -158,6 +158,8 @@ void append_set(std::string& out, const Set& s) {
   }
   out += "\t\tflags interval\n";
   if (!s.comment.empty()) out += "\t\tcomment " + quoted(s.comment, kCommentMax) + "\n";
+  // An empty set (a name without addresses of this family yet) has no
+  // elements line: nft refuses `elements = { }`.
   if (s.addrs.empty(s.family)) {
     out += "\t}\n";
     return;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "compiler/check/cloud_refs.h"
+#include "compiler/names/host_name.h"
 #include "compiler/parse/list_file.h"
 #include "compiler/parse/loader.h"
 
@@ -43,7 +44,7 @@ std::optional<net::Interval> mapped_part(const AddrSet& s) {
 
 class Resolver {
  public:
-  Resolver(const ast::Policy& a, DiagnosticEngine& d) : a_(a), diags_(d) {}
+  Resolver(const ast::Policy& a, DiagnosticEngine& d, const names::Resolved& h) : a_(a), diags_(d), hosts_(h) {}
   ir::Policy run();
 
  private:
@@ -60,6 +61,9 @@ class Resolver {
   // network names used (for set naming and messages).
   AddrSet entries(const std::vector<ast::Text>& items, std::vector<std::string>* names);
   bool add_entry(const ast::Text& t, AddrSet& out, std::vector<std::string>* names);
+  bool add_host(const ast::Text& t, AddrSet& out);
+  void add_lists(const ast::Network& n, AddrSet& set);
+  void check_min_entries(const ast::Network& n);
   PortSet services(const std::vector<ast::Text>& items, bool allow_all);
   ir::Peer peer(const std::vector<ast::Text>& items, const ast::RuleBase& rule, bool default_any);
   void warn_mapped(const ast::Text& entry, const AddrSet& addrs, const ast::RuleBase& rule);
@@ -73,6 +77,13 @@ class Resolver {
 
   const ast::Policy& a_;
   DiagnosticEngine& diags_;
+  const names::Resolved& hosts_;
+  // While a network's own `addresses` are read: where its host names and
+  // lists go (nullptr elsewhere: rules and `except` name no hosts).
+  std::vector<ir::AddrSource>* sources_ = nullptr;
+  bool dynamic_hit_ = false;  // a dynamic network was named since last reset
+  std::vector<std::vector<ir::AddrSource>> net_sources_;
+  std::vector<bool> net_dynamic_;
   ir::Policy p_;
   std::map<std::string, size_t> net_index_, svc_index_, node_index_;
   std::set<std::string> roles_;
@@ -122,6 +133,8 @@ void Resolver::index_names() {
     for (const auto& r : n.roles) roles_.insert(r.value);
   net_state_.assign(a_.networks.size(), State::unvisited);
   net_sets_.assign(a_.networks.size(), {});
+  net_sources_.assign(a_.networks.size(), {});
+  net_dynamic_.assign(a_.networks.size(), false);
   svc_state_.assign(a_.services.size(), State::unvisited);
   svc_sets_.assign(a_.services.size(), {});
 }
@@ -168,6 +181,7 @@ bool Resolver::add_entry(const ast::Text& t, AddrSet& out, std::vector<std::stri
         if (r.value == role) add_node(i);
     return true;
   }
+  if (sources_ && !net_index_.count(s) && names::is_host_name(s)) return add_host(t, out);
   bool looks_like_address = !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s.find(':') != std::string::npos);
   if (looks_like_address) {
     net::CidrParse p = net::parse_cidr(s);
@@ -207,7 +221,60 @@ bool Resolver::add_entry(const ast::Text& t, AddrSet& out, std::vector<std::stri
   }
   if (names) names->push_back(s);
   out.append(network(it->second));
+  if (net_dynamic_[it->second]) dynamic_hit_ = true;
   return true;
+}
+
+bool Resolver::add_host(const ast::Text& t, AddrSet& out) {
+  const std::string host = names::canonical(t.value);
+  if (hosts_.mode == names::Mode::refuse) {
+    diags_.error(code::static_names, t.loc, "host name '" + host + "' cannot be compiled into a static artefact",
+                 "compile with --resolve to write the addresses it has now, or use `fwc apply` and "
+                 "`fwc refresh`, which keep them current",
+                 t.length());
+    return false;
+  }
+  ir::AddrSource src{ir::AddrSource::Kind::name, host, t.loc, {}};
+  if (auto it = hosts_.hosts.find(host); it != hosts_.hosts.end())
+    for (const auto& a : it->second)
+      src.addrs.add({a.family, a.value, static_cast<uint8_t>(net::width(a.family))});
+  // Without an answer (unresolved mode, or a lookup error already reported)
+  // the name adds nothing.
+  src.addrs.normalize();
+  out.append(src.addrs);
+  sources_->push_back(std::move(src));
+  return true;
+}
+
+// `file:` paths are relative to the file that names them (a fragment's
+// lists sit next to the fragment).
+void Resolver::add_lists(const ast::Network& n, AddrSet& set) {
+  std::string dir = parse::directory_of(n.name.loc.file ? *n.name.loc.file : a_.file);
+  for (const auto& f : n.files) {
+    size_t count = 0;
+    ir::AddrSource src{ir::AddrSource::Kind::file, f.value, f.loc, {}};
+    parse::read_address_list(parse::join_path(dir, f.value), f.loc, diags_, src.addrs, count, list_budget_);
+    src.addrs.normalize();
+    set.append(src.addrs);
+    sources_->push_back(std::move(src));
+  }
+}
+
+// Counts the addresses the network's own names and lists gave (a CIDR
+// counts once), each source on its own.
+void Resolver::check_min_entries(const ast::Network& n) {
+  if (n.min_entries == 0 || sources_->empty()) return;
+  if (hosts_.mode != names::Mode::resolved && !n.addresses.empty()) {
+    for (const auto& s : *sources_)
+      if (s.kind == ir::AddrSource::Kind::name) return;  // names without answers: nothing to count
+  }
+  size_t count = 0;
+  for (const auto& s : *sources_) count += s.addrs.cidr_count(net::Family::v4) + s.addrs.cidr_count(net::Family::v6);
+  if (count >= n.min_entries) return;
+  diags_.error(code::too_few_entries, n.min_entries_loc,
+               "network '" + n.name.value + "' got " + std::to_string(count) + " addresses from its names and lists, "
+                   "fewer than its min_entries " + std::to_string(n.min_entries),
+               "nothing is applied and the live set stays as it was; check the lists and lookups");
 }
 
 AddrSet Resolver::entries(const std::vector<ast::Text>& items, std::vector<std::string>* names) {
@@ -222,16 +289,19 @@ const AddrSet& Resolver::network(size_t i) {
   const ast::Network& n = a_.networks[i];
   net_state_[i] = State::visiting;
   stack_.push_back(n.name.value);
+  const bool outer_hit = dynamic_hit_;
+  dynamic_hit_ = false;
+  auto* outer_sources = sources_;
+  sources_ = &net_sources_[i];
   AddrSet set = entries(n.addresses, nullptr);
-  // `file:` paths are relative to the file that names them (a fragment's
-  // lists sit next to the fragment).
-  std::string dir = parse::directory_of(n.name.loc.file ? *n.name.loc.file : a_.file);
-  for (const auto& f : n.files) {
-    size_t count = 0;
-    parse::read_address_list(parse::join_path(dir, f.value), f.loc, diags_, set, count, list_budget_);
-  }
+  add_lists(n, set);
+  check_min_entries(n);
+  sources_ = nullptr;
   set.normalize();
   if (!n.except.empty()) set.subtract(entries(n.except, nullptr));
+  sources_ = outer_sources;
+  net_dynamic_[i] = dynamic_hit_ || !net_sources_[i].empty();
+  dynamic_hit_ = outer_hit || net_dynamic_[i];
   stack_.pop_back();
   net_sets_[i] = std::move(set);
   net_state_[i] = State::done;
@@ -303,6 +373,7 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
   std::vector<std::string> names;
   size_t errors = diags_.error_count();
   const bool block = rule.kind == "block";
+  dynamic_hit_ = false;
   if (items.size() == 1) {
     p.addrs = entries(items, &names);
     if (names.empty()) p.direct = p.addrs;
@@ -325,10 +396,14 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
     p.direct.normalize();
   }
   p.networks = names;
+  p.dynamic = dynamic_hit_;
   if (items.size() == 1 && names.size() == 1) p.name = names[0];
   bool acknowledged = std::any_of(rule.ignore.begin(), rule.ignore.end(),
                                   [](const ast::Text& t) { return t.value == code::no_host_addrs; });
-  if (p.addrs.empty() && diags_.error_count() == errors && !acknowledged && !a_.incomplete.networks) {
+  // Names that were not looked up (lint) hold nothing yet, which says
+  // nothing about what they will hold.
+  const bool unlooked = p.dynamic && hosts_.mode == names::Mode::unresolved;
+  if (p.addrs.empty() && diags_.error_count() == errors && !acknowledged && !a_.incomplete.networks && !unlooked) {
     std::string what = names.size() == 1 ? "network '" + names[0] + "'" : "the rule's networks";
     diags_.warning(code::no_host_addrs, items.empty() ? rule.loc : items[0].loc,
                    rule.label() + ": " + what + " holds no addresses, so the rule matches nothing on host targets",
@@ -471,8 +546,10 @@ ir::Policy Resolver::run() {
   for (const auto& r : roles_) p_.roles.push_back(r);
   for (size_t i = 0; i < a_.networks.size(); ++i) {
     const ast::Network& n = a_.networks[i];
-    ir::Network out{n.name.value, n.name.loc, network(i), native_refs_of(n.native), {}};
+    ir::Network out{n.name.value, n.name.loc, network(i), native_refs_of(n.native), {}, {}, false};
     if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
+    out.sources = net_sources_[i];
+    out.dynamic = net_dynamic_[i];
     p_.networks.push_back(std::move(out));
   }
   for (size_t i = 0; i < a_.services.size(); ++i) service(i);
@@ -525,8 +602,8 @@ ir::Policy Resolver::run() {
 
 }  // namespace
 
-ir::Policy resolve(const ast::Policy& policy, DiagnosticEngine& diags) {
-  return Resolver(policy, diags).run();
+ir::Policy resolve(const ast::Policy& policy, DiagnosticEngine& diags, const names::Resolved& hosts) {
+  return Resolver(policy, diags, hosts).run();
 }
 
 }  // namespace fwc::check

@@ -25,7 +25,8 @@ bool is_loopback(const net::Address& a) {
 // first block, the union of allows, the first otherwise, the default.
 class PacketSink : public ir::ChainSink {
  public:
-  PacketSink(const Packet& pkt, const net::AddrSet& never) : pkt_(pkt), never_(never) {}
+  PacketSink(const Packet& pkt, const net::AddrSet& never, const std::vector<ir::Network>& networks)
+      : pkt_(pkt), never_(never), networks_(networks) {}
   Decision decision;
 
   ir::Flow fixed(ir::Hook, ir::Step s) override {
@@ -42,6 +43,7 @@ class PacketSink : public ir::ChainSink {
     if (!b.peer.addrs.contains(pkt_.src) || (b.ports && !b.ports->contains(pkt_.proto, pkt_.port)))
       return ir::Flow::next;
     decide(b.action, Stage::block, b.origin, b.log.has_value());
+    decision.via = via(b.peer);
     return ir::Flow::stop;
   }
   ir::Flow meter(ir::Hook, const ir::Meter& m) override {
@@ -63,7 +65,10 @@ class PacketSink : public ir::ChainSink {
   ir::Flow allow(ir::Hook, const ir::Allow& a) override {
     if (!a.src.addrs.contains(pkt_.src) || !a.ports.contains(pkt_.proto, pkt_.port)) return ir::Flow::next;
     if (allowed_) decision.also.push_back(a.origin);
-    else decide(ir::Verdict::accept, Stage::allow, a.origin, a.log.has_value());
+    else {
+      decide(ir::Verdict::accept, Stage::allow, a.origin, a.log.has_value());
+      decision.via = via(a.src);
+    }
     allowed_ = true;
     return ir::Flow::next;
   }
@@ -89,8 +94,19 @@ class PacketSink : public ir::ChainSink {
     decision.origin = std::move(origin);
     decision.logged = logged;
   }
+  // The first source of the peer's networks that holds the packet's source.
+  std::string via(const ir::Peer& peer) const {
+    if (!peer.dynamic) return {};
+    for (const auto& name : peer.networks)
+      for (const auto& n : networks_)
+        if (n.name == name)
+          for (const auto& src : n.sources)
+            if (src.addrs.contains(pkt_.src)) return n.name + " via " + src.describe();
+    return {};
+  }
   const Packet& pkt_;
   const net::AddrSet& never_;
+  const std::vector<ir::Network>& networks_;
   bool allowed_ = false;
 };
 
@@ -99,7 +115,7 @@ class PacketSink : public ir::ChainSink {
 Decision explain(const ir::Ruleset& rs, const Packet& packet) {
   // A mapped source is an IPv4 peer as a dual-stack socket shows it.
   const Packet pkt{net::unmapped(packet.src), packet.proto, packet.port};
-  PacketSink sink(pkt, rs.never);
+  PacketSink sink(pkt, rs.never, rs.networks);
   ir::walk(ir::Hook::input, rs.input, sink);
   return sink.decision;
 }

@@ -36,6 +36,9 @@ struct Decision {
   };
   std::vector<LiveSet> live_sets;
   bool logged = false;
+  // When the deciding rule matched the source through a network's host name
+  // or `file:` list: "peers via alpha.example.com", "cdn via file x.txt".
+  std::string via;
 };
 
 // The first packet of a new inbound connection, evaluated with exactly the

@@ -19,6 +19,10 @@ std::string Origin::where() const {
   return out;
 }
 
+std::string AddrSource::describe() const {
+  return kind == Kind::file ? "file " + what : what;
+}
+
 bool Origin::ignores(const char* code) const {
   return std::find(ignore.begin(), ignore.end(), code) != ignore.end();
 }

@@ -48,6 +48,10 @@ struct Peer {
   // its other entries (addresses, CIDRs, any, node:, role:).
   std::vector<std::string> networks;
   AddrSet direct;
+  // Some of the addresses come from host names or `file:` lists: they change
+  // between compilations, so backends keep them in a named set that can be
+  // updated in place.
+  bool dynamic = false;
   bool any(net::Family f) const { return addrs.is_all(f); }
 };
 
@@ -111,12 +115,24 @@ struct Otherwise {
   Scope scope;
 };
 
+// Where some of a network's addresses came from: a host name it lists
+// (resolved) or one of its `file:` lists, with what that source gave.
+struct AddrSource {
+  enum class Kind { name, file } kind = Kind::name;
+  std::string what;  // the host name, or the list's path as written
+  SourceLoc loc;
+  AddrSet addrs;
+  std::string describe() const;  // "alpha.example.com", "file lists/x.txt"
+};
+
 struct Network {
   std::string name;
   SourceLoc loc;
   AddrSet addrs;
   NativeRefs native;
   AddrSet hetzner_addrs;
+  std::vector<AddrSource> sources;  // its own host names and lists, in order
+  bool dynamic = false;             // it or a network it names has such sources
 };
 
 struct Node {

@@ -34,6 +34,10 @@ struct Network {
   std::vector<Text> files;
   NativeRefs native;
   std::string description;
+  // `min_entries`: fewer addresses from the network's host names and lists
+  // is an error (0: no minimum).
+  uint64_t min_entries = 0;
+  SourceLoc min_entries_loc;
 };
 
 struct Service {

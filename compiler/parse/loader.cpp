@@ -148,12 +148,17 @@ void PolicyReader::read_network(const ast::Text& name, const YAML::Node& n) {
   } else if (n.IsMap()) {
     size_t errors = w_.diags().error_count();
     w_.expect_map(n, what,
-                  {"addresses", "except", "file", "description", "digitalocean", "aws", "hetzner"});
+                  {"addresses", "except", "file", "description", "min_entries", "digitalocean", "aws",
+                   "hetzner"});
     if (auto a = n["addresses"]) net.addresses = w_.scalar_list(a, what + " addresses");
     if (auto e = n["except"]) net.except = w_.scalar_list(e, what + " except");
     if (auto f = n["file"]) net.files = w_.scalar_list(f, what + " file");
     if (auto d = n["description"]) {
       if (auto t = w_.scalar(d, "description")) net.description = t->value;
+    }
+    if (auto m = n["min_entries"]) {
+      net.min_entries_loc = w_.loc(m);
+      if (auto v = w_.integer(m, what + " min_entries", 1, 100000000)) net.min_entries = static_cast<uint64_t>(*v);
     }
     for (const char* provider : {"digitalocean", "aws", "hetzner"})
       if (auto c = n[provider]) read_native(net, provider, c);

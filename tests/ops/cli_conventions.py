@@ -123,6 +123,7 @@ NETNS_COMMANDS = [
     ["status"], ["status", "--format", "json"], ["status", "--format", "prometheus"],
     ["diff", "policies/quptime.yaml"],
     ["blocked"], ["blocked", "--format", "json"],
+    ["refresh", "-p", "policies/quptime.yaml", "--dry-run"],
     ["verify", "198.51.100.1", "--connect", "--ports", "22,80", "-p", "policies/quptime.yaml"],
 ]
 NETNS = ["unshare", "--net", "sh", "-c",
@@ -194,7 +195,7 @@ def check_subcommand_help(fwc):
                 fail(f"fwc {sub} --help does not show {flag}")
         if "--node" in text:
             node_help[sub] = re.search(r"--node \S+(?: Excludes: --role)?\s+(.+)", text).group(1).strip()
-    if sorted(node_help) != ["apply", "compile", "diff", "explain", "verify"]:
+    if sorted(node_help) != ["apply", "compile", "diff", "explain", "refresh", "verify"]:
         fail(f"commands with --node: {sorted(node_help)}")
     if len(set(node_help.values())) != len(node_help):
         fail(f"--node help is not specific to each command: {node_help}")

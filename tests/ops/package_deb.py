@@ -38,6 +38,8 @@ FILES = [
     "lib/systemd/system/fwc-apply.service",
     "lib/systemd/system/fwc-verify@.service",
     "lib/systemd/system/fwc-verify@.timer",
+    "lib/systemd/system/fwc-refresh.service",
+    "lib/systemd/system/fwc-refresh.timer",
     "share/doc/fwc/copyright",
     "share/doc/fwc/changelog.Debian.gz",
     "share/doc/fwc/contract.md",
@@ -71,6 +73,13 @@ def check_units(unit_dir, bindir):
         fail("fwc-verify@.service does not verify %i against /etc/fwc/policy.yaml")
     if not re.search(r"^OnCalendar=\S+$", (unit_dir / "fwc-verify@.timer").read_text(), re.M):
         fail("fwc-verify@.timer has no OnCalendar schedule")
+    refresh = (unit_dir / "fwc-refresh.service").read_text()
+    if not re.search(rf"^ExecStart={re.escape(str(bindir))}/fwc refresh \$FWC_REFRESH_ARGS$", refresh, re.M):
+        fail("fwc-refresh.service does not run fwc refresh $FWC_REFRESH_ARGS")
+    timer = (unit_dir / "fwc-refresh.timer").read_text()
+    when = re.search(r"^OnCalendar=(\S+)$", timer, re.M)
+    if not when or when.group(1) in ("*:*", "minutely", "*:*:00"):
+        fail("fwc-refresh.timer has no schedule, or runs every minute")
 
 
 def check_install(build, tmp):
@@ -177,7 +186,8 @@ def check_deb(build, tmp):
             if not (units / Path(t).name).exists():
                 shutil.copy(t, units)
         v = run("systemd-analyze", "verify", "--man=no", f"--root={root}", "fwc-apply.service",
-                "fwc-verify@192.0.2.1.service", "fwc-verify@192.0.2.1.timer")
+                "fwc-verify@192.0.2.1.service", "fwc-verify@192.0.2.1.timer",
+                "fwc-refresh.service", "fwc-refresh.timer")
         if v.returncode != 0 or v.stderr.strip() or v.stdout.strip():
             fail(f"systemd-analyze verify: {v.stdout}{v.stderr}")
         for t in units.glob("*.target"):

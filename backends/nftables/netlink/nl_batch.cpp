@@ -423,6 +423,7 @@ Batch build_replace(const Table& t, const BuildOptions& o, uint32_t first_seq) {
 }
 
 void append_batch_end(Batch& b) { batch_end(b); }
+void append_batch_begin(Batch& b, const BuildOptions& o) { batch_begin(b, o); }
 
 Batch build_remove(const BuildOptions& o, uint32_t first_seq) {
   Batch b(first_seq);

@@ -56,6 +56,8 @@ std::string set_digest(const Set& s);
 
 // Appends BATCH_END (the commit) to a batch built with commit = false.
 void append_batch_end(Batch& b);
+// Starts a batch of other messages: BATCH_BEGIN, with `o.genid` when set.
+void append_batch_begin(Batch& b, const BuildOptions& o);
 // Deletes table inet fwc (creating it first, so a missing table is no error).
 Batch build_remove(const BuildOptions& o, uint32_t first_seq);
 
