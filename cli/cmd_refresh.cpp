@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "backends/nftables/live/refresh_plan.h"
-#include "backends/nftables/netlink/nl_set_update.h"
+#include "backends/nftables/netlink/nl_elements.h"
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/apply_common.h"
 #include "cli/apply_state.h"
@@ -98,8 +98,13 @@ int refresh_once(const RefreshOptions& o, const applying::Prepared& pr, const nf
   }
   print_changes(plan, o.dry_run);
   if (o.dry_run) return Exit::ok;
-  std::vector<nft::live::SetChange> changes = plan.sets;
-  nl::Outcome res = s.send(nl::build_set_update(changes, gen, s.next_seq()));
+  std::vector<nl::ElementChange> changes;
+  for (const auto& c : plan.sets) {
+    nl::ElementChange e{c.set, c.remove, {}};
+    for (const auto& cidr : c.add) e.add.push_back(nl::Element{cidr, {}, {}, {}});
+    changes.push_back(std::move(e));
+  }
+  nl::Outcome res = s.send(nl::build_element_changes(changes, gen, s.next_seq()));
   if (res.ok) {
     std::string werr;
     if (!state::write_file(state::paths(o.state_dir).file("applied.nft"), nft::emit(pr.table), werr))

@@ -353,7 +353,6 @@ void rule_msg(Batch& b, const Chain& c, const Rule& r, detail::RuleContext& ctx,
 
 namespace detail {
 
-void begin_batch(Batch& b, const BuildOptions& o) { batch_begin(b, o); }
 
 uint32_t set_id_of(const RuleContext& ctx, const std::string& name) {
   for (const auto& [n, id] : ctx.set_ids)

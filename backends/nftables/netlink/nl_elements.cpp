@@ -130,7 +130,7 @@ Batch build_element_changes(const std::vector<ElementChange>& changes, std::opti
   size_t n = 0;
   for (const auto& c : changes) n += c.add.size() + c.remove.size();
   b.expect(4096 + n * 64);
-  detail::begin_batch(b, head);
+  append_batch_begin(b, head);
   for (const auto& c : changes) {
     if (!c.remove.empty()) append_removals(b, c.set, c.remove);
     if (!c.add.empty()) append_elements(b, c.set, c.add);

@@ -36,9 +36,6 @@ struct RuleContext {
 };
 void add_rule_exprs(nftnl_rule* r, const Rule& rule, RuleContext& ctx);
 
-// BATCH_BEGIN, with the genid check when `o` has one.
-void begin_batch(Batch& b, const BuildOptions& o);
-
 uint32_t set_id_of(const RuleContext& ctx, const std::string& name);
 
 }  // namespace fwc::nft::netlink::detail
