@@ -74,7 +74,7 @@ class Lowering : public ir::ChainSink {
               const Rule& base, const std::string& set_hint);
   std::optional<AddrMatch> addr_match(const ir::Peer& peer, Family f, bool daddr, const std::string& hint);
   std::string set_for(Family f, const net::AddrSet& addrs, const std::string& hint);
-  std::string dynamic_set_for(Family f, const ir::Peer& peer, const std::string& hint);
+  std::string refreshable_set_for(Family f, const ir::Peer& peer, const std::string& hint);
   // Sets and limit objects share one namespace of names in the table.
   std::string unique_name(const std::string& base);
   void logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited);
@@ -89,7 +89,7 @@ class Lowering : public ir::ChainSink {
   Chain chain_;  // the chain being walked
   std::optional<Chain> raw_;  // prerouting at priority raw (SYN proxy only)
   backend::SharedSets shared_sets_;
-  std::map<std::string, std::string> dynamic_sets_;  // peer key and family → set name
+  std::map<std::string, std::string> refreshable_sets_;  // peer key and family → set name
   naming::UniqueNames names_;
 };
 

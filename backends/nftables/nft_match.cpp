@@ -61,18 +61,18 @@ void Lowering::live_block(const ir::Block& b) {
 // A network whose addresses come from host names or lists has one set per
 // family, even an empty one, named after the network: refresh finds it by
 // that name and fills it when the answers change.
-std::string Lowering::dynamic_set_for(Family f, const ir::Peer& peer, const std::string& hint) {
+std::string Lowering::refreshable_set_for(Family f, const ir::Peer& peer, const std::string& hint) {
   std::string key = (f == Family::v4 ? "4 " : "6 ") +
                     (peer.name.empty() ? hint + " " + std::to_string(reinterpret_cast<uintptr_t>(peer.addrs.identity(f)))
                                        : "network " + peer.name);
-  if (auto it = dynamic_sets_.find(key); it != dynamic_sets_.end()) return it->second;
+  if (auto it = refreshable_sets_.find(key); it != refreshable_sets_.end()) return it->second;
   Set s;
   s.name = unique_name(sanitize_name(peer.name.empty() ? hint : peer.name) + (f == Family::v4 ? "_v4" : "_v6"));
   s.family = f;
   s.addrs = peer.addrs;
   s.refreshable = true;
   t_.sets.push_back(s);
-  dynamic_sets_.emplace(key, s.name);
+  refreshable_sets_.emplace(key, s.name);
   return s.name;
 }
 
@@ -82,13 +82,13 @@ std::string Lowering::unique_name(const std::string& base) {
 
 std::optional<AddrMatch> Lowering::addr_match(const ir::Peer& peer, Family f, bool daddr,
                                               const std::string& hint) {
-  if (peer.addrs.empty(f) && !peer.dynamic) return std::nullopt;
+  if (peer.addrs.empty(f) && !peer.refreshable) return std::nullopt;
   AddrMatch m;
   m.daddr = daddr;
   m.family = f;
   if (peer.any(f)) return m;  // family only
-  if (peer.dynamic) {
-    m.set = dynamic_set_for(f, peer, hint);
+  if (peer.refreshable) {
+    m.set = refreshable_set_for(f, peer, hint);
     return m;
   }
   if (backend::wants_set(peer.addrs, f))

@@ -81,9 +81,9 @@ class Resolver {
   // While a network's own `addresses` are read: where its host names and
   // lists go (nullptr elsewhere: rules and `except` name no hosts).
   std::vector<ir::AddrSource>* sources_ = nullptr;
-  bool dynamic_hit_ = false;  // a dynamic network was named since last reset
+  bool refreshable_hit_ = false;  // a network with names or lists was named since last reset
   std::vector<std::vector<ir::AddrSource>> net_sources_;
-  std::vector<bool> net_dynamic_;
+  std::vector<bool> net_refreshable_;
   ir::Policy p_;
   std::map<std::string, size_t> net_index_, svc_index_, node_index_;
   std::set<std::string> roles_;
@@ -134,7 +134,7 @@ void Resolver::index_names() {
   net_state_.assign(a_.networks.size(), State::unvisited);
   net_sets_.assign(a_.networks.size(), {});
   net_sources_.assign(a_.networks.size(), {});
-  net_dynamic_.assign(a_.networks.size(), false);
+  net_refreshable_.assign(a_.networks.size(), false);
   svc_state_.assign(a_.services.size(), State::unvisited);
   svc_sets_.assign(a_.services.size(), {});
 }
@@ -221,7 +221,7 @@ bool Resolver::add_entry(const ast::Text& t, AddrSet& out, std::vector<std::stri
   }
   if (names) names->push_back(s);
   out.append(network(it->second));
-  if (net_dynamic_[it->second]) dynamic_hit_ = true;
+  if (net_refreshable_[it->second]) refreshable_hit_ = true;
   return true;
 }
 
@@ -289,8 +289,8 @@ const AddrSet& Resolver::network(size_t i) {
   const ast::Network& n = a_.networks[i];
   net_state_[i] = State::visiting;
   stack_.push_back(n.name.value);
-  const bool outer_hit = dynamic_hit_;
-  dynamic_hit_ = false;
+  const bool outer_hit = refreshable_hit_;
+  refreshable_hit_ = false;
   auto* outer_sources = sources_;
   sources_ = &net_sources_[i];
   AddrSet set = entries(n.addresses, nullptr);
@@ -300,8 +300,8 @@ const AddrSet& Resolver::network(size_t i) {
   set.normalize();
   if (!n.except.empty()) set.subtract(entries(n.except, nullptr));
   sources_ = outer_sources;
-  net_dynamic_[i] = dynamic_hit_ || !net_sources_[i].empty();
-  dynamic_hit_ = outer_hit || net_dynamic_[i];
+  net_refreshable_[i] = refreshable_hit_ || !net_sources_[i].empty();
+  refreshable_hit_ = outer_hit || net_refreshable_[i];
   stack_.pop_back();
   net_sets_[i] = std::move(set);
   net_state_[i] = State::done;
@@ -373,7 +373,7 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
   std::vector<std::string> names;
   size_t errors = diags_.error_count();
   const bool block = rule.kind == "block";
-  dynamic_hit_ = false;
+  refreshable_hit_ = false;
   if (items.size() == 1) {
     p.addrs = entries(items, &names);
     if (names.empty()) p.direct = p.addrs;
@@ -396,13 +396,13 @@ ir::Peer Resolver::peer(const std::vector<ast::Text>& items, const ast::RuleBase
     p.direct.normalize();
   }
   p.networks = names;
-  p.dynamic = dynamic_hit_;
+  p.refreshable = refreshable_hit_;
   if (items.size() == 1 && names.size() == 1) p.name = names[0];
   bool acknowledged = std::any_of(rule.ignore.begin(), rule.ignore.end(),
                                   [](const ast::Text& t) { return t.value == code::no_host_addrs; });
   // Names that were not looked up (lint) hold nothing yet, which says
   // nothing about what they will hold.
-  const bool unlooked = p.dynamic && hosts_.mode == names::Mode::unresolved;
+  const bool unlooked = p.refreshable && hosts_.mode == names::Mode::unresolved;
   if (p.addrs.empty() && diags_.error_count() == errors && !acknowledged && !a_.incomplete.networks && !unlooked) {
     std::string what = names.size() == 1 ? "network '" + names[0] + "'" : "the rule's networks";
     diags_.warning(code::no_host_addrs, items.empty() ? rule.loc : items[0].loc,
@@ -549,7 +549,7 @@ ir::Policy Resolver::run() {
     ir::Network out{n.name.value, n.name.loc, network(i), native_refs_of(n.native), {}, {}, false};
     if (n.native.has_hetzner) out.hetzner_addrs = entries(n.native.hetzner_addresses, nullptr);
     out.sources = net_sources_[i];
-    out.dynamic = net_dynamic_[i];
+    out.refreshable = net_refreshable_[i];
     p_.networks.push_back(std::move(out));
   }
   for (size_t i = 0; i < a_.services.size(); ++i) service(i);

@@ -96,7 +96,7 @@ class PacketSink : public ir::ChainSink {
   }
   // The first source of the peer's networks that holds the packet's source.
   std::string via(const ir::Peer& peer) const {
-    if (!peer.dynamic) return {};
+    if (!peer.refreshable) return {};
     for (const auto& name : peer.networks)
       for (const auto& n : networks_)
         if (n.name == name)

@@ -51,7 +51,7 @@ struct Peer {
   // Some of the addresses come from host names or `file:` lists: they change
   // between compilations, so backends keep them in a named set that can be
   // updated in place.
-  bool dynamic = false;
+  bool refreshable = false;
   bool any(net::Family f) const { return addrs.is_all(f); }
 };
 
@@ -132,7 +132,7 @@ struct Network {
   NativeRefs native;
   AddrSet hetzner_addrs;
   std::vector<AddrSource> sources;  // its own host names and lists, in order
-  bool dynamic = false;             // it or a network it names has such sources
+  bool refreshable = false;         // it or a network it names has such sources
 };
 
 struct Node {

@@ -91,7 +91,7 @@ TEST_CASE("host names: resolved, lower-cased, with provenance", "[names]") {
   REQUIRE(run.policy);
   CHECK(r.lookup.asked == std::vector<std::string>{"alpha.example.com"});
   const auto& peers = network(*run.policy, "peers");
-  CHECK(peers.dynamic);
+  CHECK(peers.refreshable);
   REQUIRE(peers.sources.size() == 1);
   CHECK(peers.sources[0].kind == ir::AddrSource::Kind::name);
   CHECK(peers.sources[0].what == "alpha.example.com");
@@ -99,7 +99,7 @@ TEST_CASE("host names: resolved, lower-cased, with provenance", "[names]") {
   CHECK_FALSE(peers.sources[0].addrs.contains(addr("198.51.100.10")));
   CHECK(peers.addrs.contains(addr("198.51.100.10")));
   CHECK(peers.addrs.contains(addr("2001:db8::20")));
-  CHECK(run.policy->inbound[0].src.dynamic);
+  CHECK(run.policy->inbound[0].src.refreshable);
   // explain names the source the packet matched through.
   auto rs = ir::select(*run.policy, {});
   CHECK(eval::explain(rs, {addr("198.51.100.20"), net::Proto::tcp, 9000}).via == "peers via alpha.example.com");
