@@ -11,7 +11,6 @@ namespace {
 // Incident tooling pipes addresses in: a line longer than any address or
 // CIDR (with a comment) is refused, not read without bound.
 constexpr size_t kMaxLine = 256;
-constexpr uint64_t kMaxDurationMs = uint64_t{365} * 86400 * 1000;
 
 const nl::SetInfo* find(const std::vector<nl::SetInfo>& sets, const std::string& name) {
   for (const auto& s : sets)
@@ -93,25 +92,6 @@ const DynamicSet* pick(const std::vector<DynamicSet>& sets, const std::string& n
   err = name.empty() ? "several dynamic sets: choose one with --set (" + names + ")"
                      : "no dynamic set '" + name + "' in table inet fwc (it has: " + names + ")";
   return nullptr;
-}
-
-std::optional<uint64_t> parse_duration(const std::string& text) {
-  if (text.size() < 2 || text.size() > 12) return std::nullopt;
-  uint64_t n = 0;
-  for (size_t i = 0; i + 1 < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    n = n * 10 + static_cast<uint64_t>(text[i] - '0');
-  }
-  uint64_t unit = 0;
-  switch (text.back()) {
-    case 's': unit = 1000; break;
-    case 'm': unit = 60000; break;
-    case 'h': unit = 3600000; break;
-    case 'd': unit = 86400000; break;
-    default: return std::nullopt;
-  }
-  if (n == 0 || n > kMaxDurationMs / unit) return std::nullopt;
-  return n * unit;
 }
 
 std::string format_duration(uint64_t ms) {

@@ -33,8 +33,6 @@ bool is_dynamic(const std::string& kernel_name);
 // `err` saying why otherwise.
 const DynamicSet* pick(const std::vector<DynamicSet>& sets, const std::string& name, std::string& err);
 
-// "30s", "5m", "1h", "2d" (a positive count and one unit) in milliseconds.
-std::optional<uint64_t> parse_duration(const std::string& text);
 // Milliseconds as "1h2m3s" ("0s" under a second).
 std::string format_duration(uint64_t ms);
 

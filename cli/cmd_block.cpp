@@ -10,6 +10,8 @@
 #include "cli/apply_common.h"
 #include "cli/apply_state.h"
 #include "cli/block_live.h"
+#include "compiler/diag/printable.h"
+#include "compiler/ir/units.h"
 
 namespace fwc::cli {
 
@@ -85,10 +87,15 @@ int run_block(const BlockOptions& o) {
     std::fprintf(stderr, "fwc: error: %s; nothing was blocked\n", err.c_str());
     return Exit::bad_input;
   }
-  std::optional<uint64_t> timeout;
-  if (!o.duration.empty() && !(timeout = blocks::parse_duration(o.duration))) {
-    std::fprintf(stderr, "fwc: error: --for %s: not a duration (30s, 5m, 1h, 2d)\n", o.duration.c_str());
-    return Exit::bad_input;
+  std::optional<uint64_t> timeout;  // milliseconds
+  if (!o.duration.empty()) {
+    auto seconds = ir::parse_duration(o.duration);
+    if (!seconds) {
+      std::fprintf(stderr, "fwc: error: --for %s: not a duration (30s, 5m, 1h, 2d; at most 366d)\n",
+                   printable(o.duration).c_str());
+      return Exit::bad_input;
+    }
+    timeout = *seconds * 1000;
   }
   nl::Session s;
   if (!s.ok()) return applying::fail(s.error());

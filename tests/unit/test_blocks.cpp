@@ -35,13 +35,7 @@ nl::Snapshot as_snapshot(const nl::Batch& b) {
 
 }  // namespace
 
-TEST_CASE("durations: a count and one unit, bounded", "[blocks]") {
-  CHECK(blocks::parse_duration("30s") == 30000u);
-  CHECK(blocks::parse_duration("5m") == 300000u);
-  CHECK(blocks::parse_duration("1h") == 3600000u);
-  CHECK(blocks::parse_duration("2d") == 172800000u);
-  for (const char* bad : {"", "s", "0s", "5", "5x", "-1s", "1.5h", "1h30m", "400d", "99999999999d"})
-    CHECK_FALSE(blocks::parse_duration(bad));
+TEST_CASE("time left: hours, minutes and seconds", "[blocks]") {
   CHECK(blocks::format_duration(3723000) == "1h2m3s");
   CHECK(blocks::format_duration(400) == "0s");
   CHECK(blocks::format_duration(86400000) == "1d");
