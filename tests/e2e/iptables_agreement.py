@@ -133,7 +133,11 @@ def load(args, ns, files):
         for fam, suffix in ((4, "v4.rules"), (6, "v6.rules")):
             restore(ns, restore_cmd[fam], files[suffix])
             text = Path(files[suffix]).read_text()
-            hooks[fam] = re.findall(r"^-I (\w+) 1 -j FWC-\1$", text, re.M)
+            # The filter table's hooks (a SYN proxy's raw PREROUTING jump is
+            # advised with `-t raw` and not reloaded here).
+            filter_part = text[text.index("*filter"):]
+            filter_part = filter_part[:filter_part.index("\nCOMMIT")]
+            hooks[fam] = re.findall(r"^-I (\w+) 1 -j FWC-\1$", filter_part, re.M)
     # The header's advice after a reload: delete the extra jump.
     for fam in (4, 6):
         cmd = "iptables" if fam == 4 else "ip6tables"

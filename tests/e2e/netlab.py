@@ -230,6 +230,9 @@ class NetLab:
         run(["sysctl", "-qw", "net.ipv4.icmp_ratelimit=0", "net.ipv6.icmp.ratelimit=0",
              "net.ipv4.icmp_msgs_per_sec=100000", "net.ipv4.icmp_msgs_burst=100000"],
             ns=t)
+        # The SYN proxy (synproxy: true) needs conntrack not to pick up
+        # connections from mid-stream packets, as fwc(1) tells operators.
+        run(["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0"], ns=t, check=False)
         self._addr(t, "vt", [TARGET4, TARGET6])
         self._addr(v, "vv", self.sources)
         # The vantage knows the target's MAC up front: hundreds of probes started
