@@ -19,27 +19,10 @@ SIZES=${SIZES:-"100000 1000000"}
 declare -A GOAL_S=([100000]=0.4 [1000000]=6)
 GOAL_RSS_MB=400
 
-die() { echo "apply_bench: $*" >&2; exit 3; }
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-[ -x "$fwc" ] || die "fwc binary not found: $fwc"
+BENCH=apply_bench
+# shellcheck source=bench/netns_lib.sh
+. "$here/netns_lib.sh"
 [ -x /usr/bin/time ] || die "/usr/bin/time missing (apt-get install time)"
-command -v nft >/dev/null || die "nft missing"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fwc-apply-bench.XXXXXX")
-namespaces=()
-cleanup() {
-    for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-new_ns() {
-    local ns="fwc-bench-$$-$RANDOM"
-    ip netns add "$ns" || die "cannot create netns"
-    namespaces+=("$ns")
-    echo "$ns"
-}
 del_ns() { ip netns del "$1"; }
 
 # run NS OUT CMD...: wall seconds and peak RSS (KB) of CMD inside NS, into OUT.
@@ -53,8 +36,6 @@ run() {
     echo "$(echo "$t1 - $t0" | bc -l) $(tail -1 "$out.rss")" >"$out"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
 status=0
 printf "%-10s %10s %10s %7s %10s %12s\n" entries "fwc apply" "nft -f" ratio "fwc RSS" "re-apply"
 for n in $SIZES; do
@@ -62,15 +43,15 @@ for n in $SIZES; do
     python3 "$here/gen_policy.py" --blocklist "$n" "$policy" >/dev/null
     "$fwc" compile "$policy" -t nftables -o "$tmp/bl$n.nft" >/dev/null
     : >"$tmp/fwc$n"; : >"$tmp/nft$n"
-    for i in $(seq "$RUNS"); do
-        ns=$(new_ns)
+    for _ in $(seq "$RUNS"); do
+        new_ns
         run "$ns" "$tmp/r" "$fwc" apply "$policy" --state-dir "$tmp/state"
         cat "$tmp/r" >>"$tmp/fwc$n"
         run "$ns" "$tmp/r" "$fwc" apply "$policy" --state-dir "$tmp/state"
         grep -q "no change" "$tmp/r.log" || die "re-apply did not detect 'no change'"
         cat "$tmp/r" >>"$tmp/re$n"
         del_ns "$ns"
-        ns=$(new_ns)
+        new_ns
         run "$ns" "$tmp/r" nft -f "$tmp/bl$n.nft"
         cat "$tmp/r" >>"$tmp/nft$n"
         del_ns "$ns"

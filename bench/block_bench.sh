@@ -16,19 +16,9 @@ RUNS=${RUNS:-3}
 N=${N:-100000}
 GOAL_S=1
 
-die() { echo "block_bench: $*" >&2; exit 3; }
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces)"
-[ -x "$fwc" ] || die "fwc binary not found: $fwc"
-command -v nft >/dev/null || die "nft missing"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fwc-block-bench.XXXXXX")
-namespaces=()
-cleanup() {
-    for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH=block_bench
+# shellcheck source=bench/netns_lib.sh
+. "$here/netns_lib.sh"
 
 # The table of docs/contract.md ("Dynamic block sets") with one set, abuse.
 cat >"$tmp/table.nft" <<NFT
@@ -54,12 +44,10 @@ for i in range($N): print(f'10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}')" >
     echo "}"
 } >"$tmp/elements.nft"
 
-new_ns() {
-    local ns="fwc-bench-$$-$RANDOM"
-    ip netns add "$ns" || die "cannot create netns"
-    namespaces+=("$ns")
+# new_table_ns: a fresh namespace ($ns) holding the table.
+new_table_ns() {
+    new_ns
     ip netns exec "$ns" nft -f "$tmp/table.nft" || die "cannot load the table"
-    echo "$ns"
 }
 
 seconds() {  # wall time of "$@" in seconds
@@ -70,17 +58,15 @@ seconds() {  # wall time of "$@" in seconds
     echo "$t1 - $t0" | bc -l
 }
 
-median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.3f", a[int((NR + 1) / 2)] }'; }
-
 fwc_runs=() nft_runs=()
 for _ in $(seq "$RUNS"); do
-    ns=$(new_ns)
+    new_table_ns
     fwc_runs+=("$(seconds ip netns exec "$ns" "$fwc" -q block - --for 1h --reason bench \
         --state-dir "$tmp/state" <"$tmp/addrs.txt")")
     count=$(ip netns exec "$ns" "$fwc" status --format json --state-dir "$tmp/state" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["dynamic_sets"][0]["elements"])')
     [ "$count" -eq "$N" ] || die "fwc block: $count entries in the set, expected $N"
-    ns=$(new_ns)
+    new_table_ns
     nft_runs+=("$(seconds ip netns exec "$ns" nft -f "$tmp/elements.nft")")
 done
 fwc_s=$(printf '%s\n' "${fwc_runs[@]}" | median)

@@ -1,7 +1,6 @@
 #include "cli/apply_common.h"
 
 #include <ifaddrs.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -11,6 +10,7 @@
 #include "cli/ruleset_loader.h"
 #include "compiler/diag/printable.h"
 #include "compiler/host/host_match.h"
+#include "compiler/net/sockaddr.h"
 
 namespace fwc::cli::applying {
 
@@ -25,18 +25,8 @@ host::Identity this_host() {
   if (gethostname(name, sizeof name - 1) == 0) id.hostname = name;
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return id;
-  for (ifaddrs* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr) continue;
-    if (i->ifa_addr->sa_family == AF_INET) {
-      const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
-      id.addresses.push_back({net::Family::v4, ntohl(sin->sin_addr.s_addr)});
-    } else if (i->ifa_addr->sa_family == AF_INET6) {
-      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
-      net::u128 v = 0;
-      for (uint8_t b : sin6->sin6_addr.s6_addr) v = (v << 8) | b;
-      id.addresses.push_back({net::Family::v6, v});
-    }
-  }
+  for (ifaddrs* i = list; i; i = i->ifa_next)
+    if (auto addr = net::address_of(i->ifa_addr)) id.addresses.push_back(*addr);
   freeifaddrs(list);
   return id;
 }

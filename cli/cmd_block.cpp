@@ -80,13 +80,18 @@ int block_once(nl::Session& s, const BlockOptions& o, const std::vector<net::Cid
   return Exit::ok;
 }
 
+// The addresses of the command line (or stdin); false after saying why and
+// that nothing was `undone_verb`.
+bool entries_or_say(const BlockOptions& o, const char* undone_verb, std::vector<net::Cidr>& entries) {
+  std::string err;
+  if (blocks::read_entries(o.entries, entries, err)) return true;
+  std::fprintf(stderr, "fwc: error: %s; nothing was %s\n", err.c_str(), undone_verb);
+  return false;
+}
+
 int run_block(const BlockOptions& o) {
   std::vector<net::Cidr> entries;
-  std::string err;
-  if (!blocks::read_entries(o.entries, entries, err)) {
-    std::fprintf(stderr, "fwc: error: %s; nothing was blocked\n", err.c_str());
-    return Exit::bad_input;
-  }
+  if (!entries_or_say(o, "blocked", entries)) return Exit::bad_input;
   std::optional<uint64_t> timeout;  // milliseconds
   if (!o.duration.empty()) {
     auto seconds = ir::parse_duration(o.duration);
@@ -151,11 +156,7 @@ int unblock_once(nl::Session& s, const BlockOptions& o, const std::vector<net::C
 
 int run_unblock(const BlockOptions& o) {
   std::vector<net::Cidr> entries;
-  std::string err;
-  if (!blocks::read_entries(o.entries, entries, err)) {
-    std::fprintf(stderr, "fwc: error: %s; nothing was unblocked\n", err.c_str());
-    return Exit::bad_input;
-  }
+  if (!entries_or_say(o, "unblocked", entries)) return Exit::bad_input;
   nl::Session s;
   if (!s.ok()) return applying::fail(s.error());
   nl::Outcome res;

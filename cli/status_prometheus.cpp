@@ -30,19 +30,17 @@ void print_counter(const char* name, const char* help, const std::vector<PolicyR
                   label_value(printable(r.comment)).c_str(), static_cast<unsigned long long>(r.*field));
 }
 
+// One gauge series per dynamic block set.
+void print_set_gauge(const char* name, const char* help, const Blocks& b, uint64_t DynamicSet::*field) {
+  std::printf("# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+  for (const auto& d : b.sets)
+    std::printf("%s{set=\"%s\"} %llu\n", name, label_value(d.name).c_str(),
+                static_cast<unsigned long long>(d.*field));
+}
+
 void print_blocks(const Blocks& b) {
-  std::printf(
-      "# HELP fwc_dynamic_set_elements Entries in a dynamic block set.\n"
-      "# TYPE fwc_dynamic_set_elements gauge\n");
-  for (const auto& d : b.sets)
-    std::printf("fwc_dynamic_set_elements{set=\"%s\"} %llu\n", label_value(d.name).c_str(),
-                static_cast<unsigned long long>(d.elements));
-  std::printf(
-      "# HELP fwc_dynamic_set_max The most entries a dynamic block set holds.\n"
-      "# TYPE fwc_dynamic_set_max gauge\n");
-  for (const auto& d : b.sets)
-    std::printf("fwc_dynamic_set_max{set=\"%s\"} %llu\n", label_value(d.name).c_str(),
-                static_cast<unsigned long long>(d.max));
+  print_set_gauge("fwc_dynamic_set_elements", "Entries in a dynamic block set.", b, &DynamicSet::elements);
+  print_set_gauge("fwc_dynamic_set_max", "The most entries a dynamic block set holds.", b, &DynamicSet::max);
   std::printf(
       "# HELP fwc_blocks_added_total Entries added by fwc block.\n"
       "# TYPE fwc_blocks_added_total counter\nfwc_blocks_added_total %llu\n"

@@ -1,13 +1,14 @@
 #include "compiler/names/system_lookup.h"
 
 #include <netdb.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
+
+#include "compiler/net/sockaddr.h"
 
 namespace fwc::names {
 
@@ -22,17 +23,8 @@ Answer getaddrinfo_answer(const std::string& host) {
   int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
   if (rc == EAI_NONAME || rc == EAI_NODATA) return a;  // no such records: empty, no error
   if (rc != 0) return {{}, gai_strerror(rc)};
-  for (addrinfo* i = list; i; i = i->ai_next) {
-    if (i->ai_family == AF_INET) {
-      const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ai_addr);
-      a.addrs.push_back({net::Family::v4, ntohl(sin->sin_addr.s_addr)});
-    } else if (i->ai_family == AF_INET6) {
-      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(i->ai_addr);
-      net::u128 v = 0;
-      for (uint8_t b : sin6->sin6_addr.s6_addr) v = (v << 8) | b;
-      a.addrs.push_back({net::Family::v6, v});
-    }
-  }
+  for (addrinfo* i = list; i; i = i->ai_next)
+    if (auto addr = net::address_of(i->ai_addr)) a.addrs.push_back(*addr);
   freeaddrinfo(list);
   return a;
 }

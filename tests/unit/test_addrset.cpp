@@ -6,16 +6,13 @@
 #include <vector>
 
 #include "compiler/net/addrset.h"
+#include "net_literals.h"
 
 using namespace fwc::net;
 
-namespace {
+using fwc::test::cidr;
 
-Cidr cidr(const std::string& text) {
-  CidrParse p = parse_cidr(text);
-  REQUIRE(p.status == CidrStatus::ok);
-  return p.cidr;
-}
+namespace {
 
 Address addr(const std::string& text) {
   Address a;

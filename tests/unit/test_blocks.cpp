@@ -6,19 +6,16 @@
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/block_carry.h"
 #include "cli/blocks.h"
+#include "net_literals.h"
 
 using namespace fwc;
 namespace nl = fwc::nft::netlink;
 namespace blocks = fwc::cli::blocks;
 namespace carry = fwc::cli::block_carry;
 
-namespace {
+using fwc::test::cidr;
 
-net::Cidr cidr(const char* text) {
-  auto p = net::parse_cidr(text);
-  REQUIRE(p.status == net::CidrStatus::ok);
-  return p.cidr;
-}
+namespace {
 
 nl::SetInfo set_info(const char* name) {
   nl::SetInfo s;

@@ -9,17 +9,14 @@
 
 #include "backends/nftables/netlink/nl_elements.h"
 #include "backends/nftables/netlink/nl_snapshot.h"
+#include "net_literals.h"
 
 using namespace fwc;
 namespace nl = fwc::nft::netlink;
 
-namespace {
+using fwc::test::cidr;
 
-net::Cidr cidr(const char* text) {
-  auto p = net::parse_cidr(text);
-  REQUIRE(p.status == net::CidrStatus::ok);
-  return p.cidr;
-}
+namespace {
 
 std::vector<nl::Element> parse(const nl::Batch& b, const std::string& set) {
   nl::Snapshot s;
