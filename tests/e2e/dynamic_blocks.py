@@ -173,6 +173,27 @@ class Checker(netlab.Tally):
         self.check(ok, "blocked --format json: address, time left, timeout, reason (escaped)", e)
         self.fwc_run("unblock", PEER, "--state-dir", self.state)
 
+    def status_figures(self):
+        """status --format prometheus: the set's entries and size, the blocks added; promtool accepts it."""
+        self.block(PEER, "203.0.113.9", "--for", "1m")
+        r = self.fwc_run("status", "--format", "prometheus", "--state-dir", self.state)
+        self.check(r.returncode == 0, "fwc status --format prometheus", r.stderr)
+        series = {}
+        for line in r.stdout.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                series[name] = float(value)
+        self.check(series.get('fwc_dynamic_set_elements{set="abuse"}') == 2 and
+                   series.get('fwc_dynamic_set_max{set="abuse"}') == 100000,
+                   "status: the dynamic set holds 2 entries of at most 100000",
+                   {k: v for k, v in series.items() if "dynamic" in k})
+        # Every block call so far added its entries: 1 + 1 + 1 + 2.
+        self.check(series.get("fwc_blocks_added_total", 0) >= 5, "status: blocks added counted",
+                   series.get("fwc_blocks_added_total"))
+        p = subprocess.run(["promtool", "check", "metrics"], input=r.stdout, capture_output=True, text=True)
+        self.check(p.returncode == 0, "promtool check metrics accepts the textfile", p.stdout + p.stderr)
+        self.fwc_run("unblock", PEER, "203.0.113.9", "--state-dir", self.state)
+
     def many_kept(self, how, replace):
         """10,000 entries, then the table replaced by `replace()`: all kept, time left not reset."""
         self.load_table()
@@ -249,6 +270,7 @@ def main():
         c.unblock_reopens()
         c.never_refused()
         c.blocked_json()
+        c.status_figures()
         c.apply_keeps()
         c.rollback_keeps()
         c.rollback_takes_window_blocks()
