@@ -62,7 +62,8 @@ Run setup_apply(CLI::App& app) {
   o->selection.add_to(app, "Apply the rules of this node (default: this host's node, by address or name)",
                       "Apply the rules of a node with this role");
   auto backend = std::make_shared<std::string>("nftables");
-  managers::add_backend_option(app, *backend, "Install through nftables (fwc's own table) or through this firewall manager");
+  managers::add_backend_option(app, *backend,
+                               "Install through nftables (fwc's own table) or through this firewall manager");
   return [o, backend] {
     return *backend == "nftables" ? run_apply(*o, hooks()) : managers::run_manager_apply(*backend, *o);
   };

@@ -51,7 +51,8 @@ Run setup_diff(CLI::App& app) {
   managers::add_backend_option(app, *backend, "Compare fwc's table, or this firewall manager's state");
   app.add_option("--state-dir", *dir, "Where fwc keeps its state, for --backend (default /var/lib/fwc)");
   return [o, backend, dir] {
-    return *backend == "nftables" ? run_diff(*o) : managers::run_manager_diff(*backend, o->policy, o->selection, *dir);
+    return *backend == "nftables" ? run_diff(*o)
+                                  : managers::run_manager_diff(*backend, o->policy, o->selection, *dir);
   };
 }
 

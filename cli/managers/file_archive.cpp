@@ -28,7 +28,9 @@ bool read_whole(const std::string& path, std::string& out) {
   return !f.bad();
 }
 
-bool archived(const Archive& a, const std::string& path) { return a.find(path) != nullptr; }
+bool archived(const Archive& a, const std::string& path) {
+  return a.find(path) != nullptr;
+}
 
 }  // namespace
 

@@ -130,6 +130,8 @@ class FirewalldManager : public Manager {
 
 }  // namespace
 
-std::unique_ptr<Manager> make_firewalld() { return std::make_unique<FirewalldManager>(); }
+std::unique_ptr<Manager> make_firewalld() {
+  return std::make_unique<FirewalldManager>();
+}
 
 }  // namespace fwc::cli::managers

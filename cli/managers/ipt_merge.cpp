@@ -9,7 +9,9 @@ namespace fwc::cli::managers::ipt {
 
 namespace {
 
-bool starts(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 // ":CHAIN POLICY [n:m]" without the counters.
 std::string without_counters(const std::string& chain_line) {

@@ -23,7 +23,8 @@ struct Family {
 constexpr Family kFamilies[] = {{"iptables-save", "iptables-restore", "v4.rules", "v4"},
                                 {"ip6tables-save", "ip6tables-restore", "v6.rules", "v6"}};
 
-bool run_ok(const std::vector<std::string>& argv, const std::string& input, std::string& out, std::string& err) {
+bool run_ok(const std::vector<std::string>& argv, const std::string& input, std::string& out,
+            std::string& err) {
   ToolResult r = run_tool(argv, input);
   if (r.status != 0 || !r.started) {
     err = tool_failure(argv, r);
@@ -156,6 +157,8 @@ class IptablesManager : public Manager {
 
 }  // namespace
 
-std::unique_ptr<Manager> make_iptables() { return std::make_unique<IptablesManager>(); }
+std::unique_ptr<Manager> make_iptables() {
+  return std::make_unique<IptablesManager>();
+}
 
 }  // namespace fwc::cli::managers

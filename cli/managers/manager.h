@@ -30,7 +30,8 @@ struct Manager {
   // sets, fwc's zone), one line per item, stable while nothing changes it.
   virtual bool installed_state(std::vector<std::string>& lines, std::string& err) = 0;
   // What installing `c` would change, as "+ " / "- " lines (manager_diff.cpp).
-  virtual bool diff(const Compiled& c, const state::Paths& p, std::vector<std::string>& lines, std::string& err);
+  virtual bool diff(const Compiled& c, const state::Paths& p, std::vector<std::string>& lines,
+                    std::string& err);
   // The tool's own check of `c`, changing nothing.
   virtual bool check(const Compiled& c, std::string& err) = 0;
   // What remove() needs to put the tool's state back as it is now.

@@ -94,7 +94,8 @@ int after_install(Manager& m, const Compiled& c, const state::Paths& p, unsigned
     return true;
   };
   if (!state::start_watcher(p, confirm, restore, err)) return failed(m, "arming the rollback", err);
-  std::printf("fwc: run 'fwc confirm' within %u seconds, or %s's previous state comes back\n", confirm, m.name());
+  std::printf("fwc: run 'fwc confirm' within %u seconds, or %s's previous state comes back\n", confirm,
+              m.name());
   return Exit::ok;
 }
 

@@ -29,7 +29,8 @@ const std::string* Compiled::text(std::string_view suffix) const {
 
 std::string Compiled::joined() const {
   std::string out;
-  for (const auto& f : files) out += "== " + f.suffix + "\n" + f.text + (f.text.empty() || f.text.back() == '\n' ? "" : "\n");
+  for (const auto& f : files)
+    out += "== " + f.suffix + "\n" + f.text + (f.text.empty() || f.text.back() == '\n' ? "" : "\n");
   return out;
 }
 
@@ -52,7 +53,8 @@ std::string state_file(const state::Paths& p, const Manager& m, const char* kind
 // Without a recorded apply: the tool's state against the artefacts. After
 // one: the artefacts applied then against today's, and the tool's state
 // recorded then against the live one (changes made outside fwc).
-bool Manager::diff(const Compiled& c, const state::Paths& p, std::vector<std::string>& lines, std::string& err) {
+bool Manager::diff(const Compiled& c, const state::Paths& p, std::vector<std::string>& lines,
+                   std::string& err) {
   std::vector<std::string> live;
   if (!installed_state(live, err)) return false;
   std::string applied, installed;

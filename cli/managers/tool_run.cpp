@@ -50,7 +50,8 @@ void exchange(int in_fd, int out_fd, int err_fd, const std::string& input, ToolR
       break;
     }
     if (fds[2].fd >= 0 && fds[2].revents) {
-      ssize_t n = (fds[2].revents & POLLOUT) ? write(in_fd, input.data() + written, input.size() - written) : -1;
+      ssize_t n =
+          (fds[2].revents & POLLOUT) ? write(in_fd, input.data() + written, input.size() - written) : -1;
       if (n > 0) written += static_cast<size_t>(n);
       if ((n < 0 && errno != EINTR && errno != EAGAIN) || written == input.size()) {
         close(in_fd);

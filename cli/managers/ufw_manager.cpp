@@ -27,7 +27,9 @@ bool has_line(const std::string& text, const char* line) {
   return false;
 }
 
-bool enabled_in(const std::string& ufw_conf) { return has_line(ufw_conf, "ENABLED=yes"); }
+bool enabled_in(const std::string& ufw_conf) {
+  return has_line(ufw_conf, "ENABLED=yes");
+}
 
 bool read_live(const char* path, std::string& text) {
   Archive a;
@@ -123,6 +125,8 @@ class UfwManager : public Manager {
 
 }  // namespace
 
-std::unique_ptr<Manager> make_ufw() { return std::make_unique<UfwManager>(); }
+std::unique_ptr<Manager> make_ufw() {
+  return std::make_unique<UfwManager>();
+}
 
 }  // namespace fwc::cli::managers

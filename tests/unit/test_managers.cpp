@@ -74,8 +74,8 @@ TEST_CASE("iptables merge with an empty fwc part removes fwc's chains and jumps"
 TEST_CASE("a saved fwc part goes back with its jump first in the built-in chain", "[managers]") {
   ipt::Table part = ipt::fwc_part(ipt::parse_tables(kLive).front(), true);
   CHECK(part.chains == std::vector<std::string>{":FWC-INPUT - [0:0]"});
-  CHECK(part.rules ==
-        std::vector<std::string>{"-I INPUT 1 -j FWC-INPUT", "-A FWC-INPUT -p tcp -m tcp --dport 22 -j ACCEPT"});
+  CHECK(part.rules == std::vector<std::string>{"-I INPUT 1 -j FWC-INPUT",
+                                               "-A FWC-INPUT -p tcp -m tcp --dport 22 -j ACCEPT"});
 }
 
 TEST_CASE("fwc lines of iptables-save drop counters and other chains", "[managers]") {
@@ -136,7 +136,8 @@ TEST_CASE("an archive of configuration files restores them exactly", "[managers]
   std::string line;
   std::getline(conf, line);
   CHECK(line == "DefaultZone=public");
-  CHECK((fs::status(dir / "conf").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK((fs::status(dir / "conf").permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write));
   CHECK_FALSE(fs::exists(dir / "absent"));
   CHECK_FALSE(fs::exists(dir / "zones" / "fwc.xml"));
   CHECK(fs::exists(dir / "zones" / "public.xml"));
