@@ -10,6 +10,7 @@
 #include "cli/managers/file_archive.h"
 #include "cli/managers/ipt_merge.h"
 #include "cli/managers/line_diff.h"
+#include "cli/managers/tool_run.h"
 
 namespace ipt = fwc::cli::managers::ipt;
 using namespace fwc::cli::managers;
@@ -144,4 +145,24 @@ TEST_CASE("an archive of configuration files restores them exactly", "[managers]
   Archive broken;
   CHECK_FALSE(parse("fwc-archive 1\nF 644 99 /x\nshort\n", broken));
   fs::remove_all(dir);
+}
+
+TEST_CASE("tools run from an argument vector, input in, both outputs read", "[managers]") {
+  ToolResult r = run_tool({"sh", "-c", "cat; echo 'bad\x1b[31m' >&2; exit 3"}, "a line\n");
+  CHECK(r.started);
+  CHECK(r.status == 3);
+  CHECK(r.out == "a line\n");
+  std::string msg = tool_failure({"sh", "-c", "..."}, r);
+  CHECK(msg.find("sh exited with status 3: ") == 0);
+  CHECK(msg.find('\x1b') == std::string::npos);  // the tool's stderr is escaped
+  // Arguments are never read by a shell: the text is one argument.
+  r = run_tool({"printf", "%s", "$(touch /nonexistent); `id`"});
+  CHECK(r.out == "$(touch /nonexistent); `id`");
+  // More output than a pipe holds while the input is still being written.
+  std::string big(1 << 20, 'x');
+  r = run_tool({"cat"}, big);
+  CHECK(r.out == big);
+  r = run_tool({"fwc-no-such-tool"});
+  CHECK_FALSE(r.started);
+  CHECK(tool_failure({"fwc-no-such-tool"}, r).find("could not be run") != std::string::npos);
 }
