@@ -45,15 +45,12 @@ void exchange(int in_fd, int out_fd, int err_fd, const std::string& input, ToolR
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0 || fds[2].fd >= 0) {
-    if (poll(fds, 3, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
+    if (poll(fds, 3, -1) < 0 && errno != EINTR) break;
     if (fds[2].fd >= 0 && fds[2].revents) {
-      ssize_t n =
-          (fds[2].revents & POLLOUT) ? write(in_fd, input.data() + written, input.size() - written) : -1;
+      const bool can_write = fds[2].revents & POLLOUT;
+      ssize_t n = can_write ? write(in_fd, input.data() + written, input.size() - written) : -1;
       if (n > 0) written += static_cast<size_t>(n);
-      if ((n < 0 && errno != EINTR && errno != EAGAIN) || written == input.size()) {
+      if (!can_write || (n < 0 && errno != EINTR && errno != EAGAIN) || written == input.size()) {
         close(in_fd);
         fds[2].fd = -1;
       }
@@ -73,6 +70,8 @@ void exchange(int in_fd, int out_fd, int err_fd, const std::string& input, ToolR
       into[i]->append(buf, std::min(room, static_cast<size_t>(n)));
     }
   }
+  for (const auto& f : fds)
+    if (f.fd >= 0) close(f.fd);
 }
 
 }  // namespace
