@@ -45,7 +45,10 @@ void exchange(int in_fd, int out_fd, int err_fd, const std::string& input, ToolR
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0 || fds[2].fd >= 0) {
-    if (poll(fds, 3, -1) < 0 && errno != EINTR) break;
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
     if (fds[2].fd >= 0 && fds[2].revents) {
       const bool can_write = fds[2].revents & POLLOUT;
       ssize_t n = can_write ? write(in_fd, input.data() + written, input.size() - written) : -1;
