@@ -26,6 +26,7 @@ constexpr size_t kErrorTail = 6;
   for (int i = 0; i < 3; ++i) dup2(fds[i], i);
   for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   execvp(args[0], args.data());
