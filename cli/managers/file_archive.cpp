@@ -1,6 +1,8 @@
 #include "cli/managers/file_archive.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -30,6 +32,21 @@ bool read_whole(const std::string& path, std::string& out) {
 
 bool archived(const Archive& a, const std::string& path) {
   return a.find(path) != nullptr;
+}
+
+// A file that is a mount point (a bind-mounted file) cannot be renamed
+// over: its contents are rewritten in place instead.
+bool write_in_place(const ArchivedFile& f) {
+  int fd = open(f.name.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = fchmod(fd, static_cast<mode_t>(f.mode)) == 0;
+  for (size_t at = 0; ok && at < f.text.size();) {
+    ssize_t n = write(fd, f.text.data() + at, f.text.size() - at);
+    ok = n > 0;
+    at += ok ? static_cast<size_t>(n) : 0;
+  }
+  ok = fsync(fd) == 0 && ok;
+  return close(fd) == 0 && ok;
 }
 
 }  // namespace
@@ -120,7 +137,9 @@ bool restore_files(const Archive& a, std::string& err) {
   for (const auto& f : a.files) {
     if (f.name.empty() || f.name[0] != '/') continue;
     if (f.present) {
-      if (!write_file_atomically(f.name, f.text, static_cast<mode_t>(f.mode), err)) return false;
+      if (!write_file_atomically(f.name, f.text, static_cast<mode_t>(f.mode), err) && !write_in_place(f))
+        return false;
+      err.clear();
     } else if (std::remove(f.name.c_str()) != 0 && errno != ENOENT) {
       err = "cannot delete " + f.name + ": " + std::strerror(errno);
       return false;
