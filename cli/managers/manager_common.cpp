@@ -12,10 +12,17 @@ bool meaningful(const std::string& l) {
   return at != std::string::npos && l[at] != '#';
 }
 
+// The lines that say something, each after the name of its artefact
+// ("v4.rules: -A FWC-INPUT ...") when `text` is a Compiled::joined().
 std::vector<std::string> meaningful_lines(const std::string& text) {
   std::vector<std::string> out;
-  for (auto& l : split_lines(text))
-    if (meaningful(l)) out.push_back(std::move(l));
+  std::string file;
+  for (auto& l : split_lines(text)) {
+    if (l.rfind("== ", 0) == 0)
+      file = l.substr(3) + ": ";
+    else if (meaningful(l))
+      out.push_back(file + l);
+  }
   return out;
 }
 
