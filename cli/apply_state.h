@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -83,5 +84,9 @@ std::optional<Pending> cancel_pending(const Paths& p);
 // `previous` after `seconds` unless the pending file is removed first.
 bool start_rollback_watcher(const Paths& p, const nft::netlink::Snapshot& previous, unsigned seconds,
                             std::string& err);
+// The same watcher for any restore: `restore` runs (under the lock) when
+// the deadline passes unconfirmed, and says why it failed in its argument.
+using Restore = std::function<bool(std::string& why)>;
+bool start_watcher(const Paths& p, unsigned seconds, const Restore& restore, std::string& err);
 
 }  // namespace fwc::cli::state

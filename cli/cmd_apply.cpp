@@ -9,6 +9,7 @@
 
 #include "cli/apply_run.h"
 #include "cli/commands.h"
+#include "cli/managers/manager_commands.h"
 
 namespace fwc::cli {
 
@@ -60,7 +61,12 @@ Run setup_apply(CLI::App& app) {
   app.add_option("--state-dir", o->state_dir, "Where fwc keeps its state (default /var/lib/fwc)");
   o->selection.add_to(app, "Apply the rules of this node (default: this host's node, by address or name)",
                       "Apply the rules of a node with this role");
-  return [o] { return run_apply(*o, hooks()); };
+  auto backend = std::make_shared<std::string>("nftables");
+  managers::add_backend_option(app, *backend,
+                               "Install through nftables (fwc's own table) or through this firewall manager");
+  return [o, backend] {
+    return *backend == "nftables" ? run_apply(*o, hooks()) : managers::run_manager_apply(*backend, *o);
+  };
 }
 
 Run setup_remove(CLI::App& app) {
@@ -68,7 +74,12 @@ Run setup_remove(CLI::App& app) {
   auto dir = std::make_shared<std::string>();
   app.add_flag("--dry-run", *dry, "Validate the removal without doing it");
   app.add_option("--state-dir", *dir, "Where fwc keeps its state (default /var/lib/fwc)");
-  return [dry, dir] { return run_remove(*dry, *dir, hooks()); };
+  auto backend = std::make_shared<std::string>("nftables");
+  managers::add_backend_option(app, *backend, "Remove fwc's table, or restore this firewall manager's state");
+  return [dry, dir, backend] {
+    return *backend == "nftables" ? run_remove(*dry, *dir, hooks())
+                                  : managers::run_manager_remove(*backend, *dry, *dir);
+  };
 }
 
 }  // namespace fwc::cli

@@ -60,18 +60,8 @@ bool restore_batch(nl::Session& s, const nl::Snapshot& previous, uint32_t gen, n
   return true;
 }
 
-[[noreturn]] void watch(const state::Paths& p, const nl::Snapshot& previous, std::time_t deadline) {
-  while (std::time(nullptr) < deadline) {
-    if (!still_pending(p)) _exit(0);
-    usleep(100 * 1000);
-  }
-  state::Lock lock;
-  std::string err;
-  if (!lock.acquire(p, err)) {
-    log_line(err.c_str());
-    _exit(3);
-  }
-  if (!still_pending(p)) _exit(0);
+// Restores `previous` into the kernel; `why` says why not.
+bool restore_table(const state::Paths& p, const nl::Snapshot& previous, std::string& why) {
   nl::Outcome o;
   for (int attempt = 0; attempt < 5; ++attempt) {
     nl::Session s;
@@ -87,10 +77,27 @@ bool restore_batch(nl::Session& s, const nl::Snapshot& previous, uint32_t gen, n
     if (o.ok) state::record_rollback(p, restore, state::next_genid(gen));
     if (o.ok || o.error != 85 /* ERESTART */) break;
   }
+  why = o.message;
+  return o.ok;
+}
+
+[[noreturn]] void watch(const state::Paths& p, std::time_t deadline, const state::Restore& restore) {
+  while (std::time(nullptr) < deadline) {
+    if (!still_pending(p)) _exit(0);
+    usleep(100 * 1000);
+  }
+  state::Lock lock;
+  std::string err;
+  if (!lock.acquire(p, err)) {
+    log_line(err.c_str());
+    _exit(3);
+  }
+  if (!still_pending(p)) _exit(0);
+  const bool ok = restore(err);
   std::remove(p.file("pending").c_str());
-  log_line(o.ok ? "not confirmed in time: the previous ruleset is restored"
-                : ("not confirmed in time, and restoring the previous ruleset failed: " + o.message).c_str());
-  _exit(o.ok ? 0 : 3);
+  log_line(ok ? "not confirmed in time: the previous ruleset is restored"
+              : ("not confirmed in time, and restoring the previous ruleset failed: " + err).c_str());
+  _exit(ok ? 0 : 3);
 }
 
 }  // namespace
@@ -98,6 +105,11 @@ bool restore_batch(nl::Session& s, const nl::Snapshot& previous, uint32_t gen, n
 namespace state {
 
 bool start_rollback_watcher(const Paths& p, const nl::Snapshot& previous, unsigned seconds, std::string& err) {
+  return start_watcher(
+      p, seconds, [&p, &previous](std::string& why) { return restore_table(p, previous, why); }, err);
+}
+
+bool start_watcher(const Paths& p, unsigned seconds, const Restore& restore, std::string& err) {
   std::time_t deadline = std::time(nullptr) + seconds;
   int pid_pipe[2], go_pipe[2];
   if (pipe2(pid_pipe, O_CLOEXEC) != 0 || pipe2(go_pipe, O_CLOEXEC) != 0) {
@@ -133,7 +145,7 @@ bool start_rollback_watcher(const Paths& p, const nl::Snapshot& previous, unsign
     }
     close_range(3, ~0U, 0);
     if (chdir("/") != 0) _exit(3);
-    watch(p, previous, deadline);
+    watch(p, deadline, restore);
   }
   close(pid_pipe[1]);
   close(go_pipe[0]);

@@ -3,6 +3,7 @@
 
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/apply_common.h"
+#include "cli/managers/manager_commands.h"
 #include "cli/name_cache.h"
 
 namespace fwc::cli {
@@ -45,7 +46,14 @@ Run setup_diff(CLI::App& app) {
   app.add_option("policy", o->policy, "Policy file")->required();
   o->selection.add_to(app, "Compare with the rules of this node (default: the node this host is)",
                        "Compare with the rules of a node with this role");
-  return [o] { return run_diff(*o); };
+  auto backend = std::make_shared<std::string>("nftables");
+  auto dir = std::make_shared<std::string>();
+  managers::add_backend_option(app, *backend, "Compare fwc's table, or this firewall manager's state");
+  app.add_option("--state-dir", *dir, "Where fwc keeps its state, for --backend (default /var/lib/fwc)");
+  return [o, backend, dir] {
+    return *backend == "nftables" ? run_diff(*o)
+                                  : managers::run_manager_diff(*backend, o->policy, o->selection, *dir);
+  };
 }
 
 }  // namespace fwc::cli
