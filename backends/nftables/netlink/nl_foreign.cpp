@@ -24,11 +24,17 @@ using coexist::ForeignChain;
 
 using AttrFn = std::function<void(const nlattr*)>;
 
+// Attributes between `a` and `tail`, each checked against the bound.
+void each_between(const nlattr* a, const char* tail, const AttrFn& f) {
+  for (; mnl_attr_ok(a, static_cast<int>(tail - reinterpret_cast<const char*>(a))); a = mnl_attr_next(a)) f(a);
+}
 void each_attr(const nlmsghdr* nlh, const AttrFn& f) {
-  mnl_attr_for_each(a, nlh, sizeof(nfgenmsg)) f(a);
+  each_between(static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(nfgenmsg))),
+               static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh)), f);
 }
 void each_nested(const nlattr* nest, const AttrFn& f) {
-  mnl_attr_for_each_nested(a, nest) f(a);
+  each_between(static_cast<const nlattr*>(mnl_attr_get_payload(nest)),
+               reinterpret_cast<const char*>(nest) + nest->nla_len, f);
 }
 std::string str_of(const nlattr* a) {
   return std::string(static_cast<const char*>(mnl_attr_get_payload(a)),
