@@ -23,13 +23,13 @@ struct ExplainOptions {
 
 // --live: the other base chains this host's input hook passes the packet
 // through, read from the kernel.
-int explain_others() {
+int explain_others(const eval::Packet& p) {
   nft::netlink::Session s;
   if (!s.ok()) return applying::fail(s.error());
   coexist::Report others;
   nft::netlink::Outcome err;
   if (!coexist::read(s, others, err)) return applying::fail(err);
-  coexist::print_explain(others, "input", stdout);
+  if (!coexist::print_explain(s, others, p, stdout, err)) return applying::fail(err);
   return Exit::ok;
 }
 
@@ -118,7 +118,7 @@ int run_explain(const ExplainOptions& o) {
   };
   if (o.batch) return answer_lines(answer);
   answer(pkt);
-  return o.live ? explain_others() : Exit::ok;
+  return o.live ? explain_others(pkt) : Exit::ok;
 }
 
 }  // namespace

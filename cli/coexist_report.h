@@ -5,6 +5,7 @@
 
 #include "backends/nftables/coexist/classify.h"
 #include "backends/nftables/netlink/nl_session.h"
+#include "compiler/eval/explain.h"
 #include "compiler/ir/ir.h"
 
 // What else filters this host, as apply, diff, status and explain --live
@@ -22,16 +23,17 @@ bool read(nft::netlink::Session& s, Report& out, nft::netlink::Outcome& err);
 // ("" when the policy accepts nothing on input).
 std::string accepted_example(const ir::Ruleset& rs);
 
-// Prints each consequence for `rs` as "fwc: warning: ... [FWC-W11x]" (notes
-// as "fwc: note: ..."); returns how many are warnings.
+// Prints each consequence for `rs` as "fwc: warning: ..." (notes as
+// "fwc: note: ..."); returns how many are warnings.
 size_t print_consequences(const Report& r, const ir::Ruleset& rs, FILE* to);
 
 // `fwc status`: "Also filtering this host:" and one line per table.
 void print_section(const Report& r, FILE* to);
 
-// `fwc explain --live`: each other base chain on `hook` of a family that
-// sees the packet, with its verdict where a chain without rules decides by
-// its policy, else why it cannot be evaluated.
-void print_explain(const Report& r, const std::string& hook, FILE* to);
+// `fwc explain --live`: each other base chain on the input hook of a family
+// that sees `p`, with its verdict for `p` where its rules are simple ones
+// (nftables/coexist/simple_rule.h), else why it cannot be evaluated.
+bool print_explain(nft::netlink::Session& s, const Report& r, const eval::Packet& p, FILE* to,
+                   nft::netlink::Outcome& err);
 
 }  // namespace fwc::cli::coexist

@@ -62,7 +62,7 @@ TEST_CASE("coexist: firewalld's reject reached through jumps warns with the reme
   CHECK(found[0].input_drop == 0);
   const auto cons = consequences(found, rs, "8080/tcp from any");
   REQUIRE(cons.size() == 1);
-  CHECK(std::string(cons[0].code) == "FWC-W110");
+  CHECK(std::string(cons[0].kind) == "other-firewall");
   CHECK_FALSE(cons[0].note);
   CHECK(cons[0].text ==
         "firewalld (table inet firewalld, chain filter_INPUT, hook input priority filter+10, policy accept, 6 "
@@ -122,9 +122,9 @@ TEST_CASE("coexist: iptables-nft tables name ufw, Docker and kube-proxy by their
   CHECK(find(found, Tool::docker)->table == "filter");  // the first of Docker's two tables
   const auto cons = consequences(found, rs, "80/tcp from any");
   REQUIRE(cons.size() == 3);
-  CHECK(std::string(cons[0].code) == "FWC-W110");
+  CHECK(std::string(cons[0].kind) == "other-firewall");
   CHECK(cons[0].text.find("Remedy: apply through ufw") != std::string::npos);
-  CHECK(std::string(cons[1].code) == "FWC-W111");
+  CHECK(std::string(cons[1].kind) == "container-nat");
   CHECK(cons[1].text ==
         "Docker (tables ip filter, ip nat) DNATs published container ports and forwards them: the policy's "
         "inbound rules never see that traffic. Remedy: see \"Published ports\" in fwc(1).");
@@ -152,11 +152,11 @@ TEST_CASE("coexist: fail2ban and CrowdSec are notes; legacy iptables is a warnin
         "fail2ban (table inet f2b-table; chain f2b-chain, hook input priority filter-1, policy accept, 1 rule) "
         "drops the sources it lists, whatever the policy accepts; fwc never touches its tables, sets or "
         "elements.");
-  CHECK(std::string(cons[1].code) == "FWC-W113");
+  CHECK(std::string(cons[1].kind) == "blocklist-tool");
   rs.legacy_v6 = true;
   cons = consequences(found, rs, "22/tcp from any");
   REQUIRE(cons.size() == 3);
-  CHECK(std::string(cons[2].code) == "FWC-W112");
+  CHECK(std::string(cons[2].kind) == "iptables-legacy");
   CHECK_FALSE(cons[2].note);
   CHECK(cons[2].text.find("iptables-legacy rules present (IPv6), not readable over nftables") == 0);
 }

@@ -34,7 +34,8 @@ std::string describe_chain(const ForeignChain& c);
 std::string priority_name(const std::string& family, int32_t priority);
 
 struct Consequence {
-  const char* code;  // FWC-W11x
+  // other-firewall, container-nat, iptables-legacy or blocklist-tool.
+  const char* kind;
   bool note = false;  // informational: never an error with --strict
   std::string text;   // one paragraph, printable
 };

@@ -22,39 +22,39 @@ std::string remedy_for(const Finding& f) {
   }
 }
 
-// FWC-W110: an input base chain that can drop what the policy accepts.
+// other-firewall: an input base chain that can drop what the policy accepts.
 Consequence input_filter(const Finding& f, const std::string& example) {
   const ForeignChain& c = f.base[static_cast<size_t>(f.input_drop)];
   std::string why = c.policy_drop ? "" : ", reaches a drop or reject rule";
-  return {"FWC-W110", false,
+  return {"other-firewall", false,
           f.label() + " (" + table_of(f) + ", " + describe_chain(c) + why +
               ") also filters input: traffic the policy accepts can still be dropped there - e.g. " + example +
               ". Remedy: " + remedy_for(f) + "."};
 }
 
-// FWC-W111: once per tool, naming all its tables.
+// container-nat: once per tool, naming all its tables.
 Consequence container_nat(const std::vector<Finding>& found, Tool tool) {
   std::string tables;
   for (const auto& f : found)
     if (f.tool == tool) tables += (tables.empty() ? "" : ", ") + printable(f.family) + " " + printable(f.table);
-  return {"FWC-W111", false,
+  return {"container-nat", false,
           std::string(tool_name(tool)) + " (tables " + tables +
               ") DNATs published container ports and forwards them: the policy's inbound rules never see "
               "that traffic. Remedy: see \"Published ports\" in fwc(1)."};
 }
 
-// FWC-W113: a note per table of fail2ban or CrowdSec.
+// blocklist-tool: a note per table of fail2ban or CrowdSec.
 Consequence blocklist(const Finding& f) {
   std::string where = table_of(f);
   for (const auto& c : f.base) where += "; " + describe_chain(c);
-  return {"FWC-W113", true,
+  return {"blocklist-tool", true,
           f.label() + " (" + where + ") drops the sources it lists, whatever the policy accepts; fwc never "
               "touches its tables, sets or elements."};
 }
 
 bool seen_tool(const std::vector<Consequence>& out, Tool t) {
   for (const auto& c : out)
-    if (std::string(c.code) == "FWC-W111" && c.text.rfind(tool_name(t), 0) == 0) return true;
+    if (std::string(c.kind) == "container-nat" && c.text.rfind(tool_name(t), 0) == 0) return true;
   return false;
 }
 
@@ -82,7 +82,7 @@ std::vector<Consequence> consequences(const std::vector<Finding>& found, const F
   }
   if (rs.legacy_v4 || rs.legacy_v6) {
     std::string which = rs.legacy_v4 && rs.legacy_v6 ? "IPv4 and IPv6" : rs.legacy_v4 ? "IPv4" : "IPv6";
-    out.push_back({"FWC-W112", false,
+    out.push_back({"iptables-legacy", false,
                    "iptables-legacy rules present (" + which +
                        "), not readable over nftables: fwc cannot tell what they drop. Remedy: move them to "
                        "nftables (iptables-legacy-save | iptables-nft-restore) or check them by hand."});
