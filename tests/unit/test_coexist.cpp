@@ -171,3 +171,32 @@ TEST_CASE("coexist: priorities by nft's names", "[coexist]") {
   CHECK(priority_name("bridge", -200) == "filter");
   CHECK(priority_name("netdev", 0) == "0");
 }
+
+#include "backends/nftables/coexist/simple_rule.h"
+
+TEST_CASE("coexist: explain --live evaluates simple saddr/dport rules", "[coexist]") {
+  fwc::eval::Packet p;
+  REQUIRE(fwc::net::parse_address("203.0.113.7", p.src));
+  p.proto = fwc::net::Proto::tcp;
+  p.port = 8080;
+  SimpleRule from_bad;  // ip saddr 203.0.113.7 drop
+  REQUIRE(fwc::net::parse_address("203.0.113.7", from_bad.saddr.emplace()));
+  from_bad.verdict = SimpleRule::Verdict::drop;
+  SimpleRule web;  // tcp dport 8080 accept
+  web.l4proto = 6;
+  web.dport = 8080;
+  web.verdict = SimpleRule::Verdict::accept;
+  SimpleRule counter;  // no verdict
+  CHECK(evaluate({}, true, p) == "drop (its policy)");
+  CHECK(evaluate({counter}, false, p) == "accept (its policy)");
+  CHECK(evaluate({counter, from_bad, web}, false, p) == "drop (rule 2)");
+  CHECK(evaluate({web, from_bad}, true, p) == "accept (rule 1)");
+  p.proto = fwc::net::Proto::udp;  // 8080/udp: neither rule
+  CHECK(evaluate({web}, true, p) == "drop (its policy)");
+  REQUIRE(fwc::net::parse_address("2001:db8::7", p.src));
+  CHECK(evaluate({from_bad}, false, p) == "accept (its policy)");
+  SimpleRule v6only;
+  v6only.family = fwc::net::Family::v6;
+  v6only.verdict = SimpleRule::Verdict::reject;
+  CHECK(evaluate({v6only}, false, p) == "reject (rule 1)");
+}

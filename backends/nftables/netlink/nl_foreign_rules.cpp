@@ -117,12 +117,15 @@ struct RuleReader {
       rule.verdict = SimpleRule::Verdict::reject;
       return;
     }
-    if (!data) ok = false;
-    else if (name == "meta") meta(data);
-    else if (name == "payload") payload(data);
-    else if (name == "cmp") cmp(data);
-    else if (name == "immediate") immediate(data);
-    else ok = false;
+    const bool known = data && (name == "meta" || name == "payload" || name == "cmp" || name == "immediate");
+    if (!known) {
+      ok = false;
+      return;
+    }
+    if (name == "meta") meta(data);
+    if (name == "payload") payload(data);
+    if (name == "cmp") cmp(data);
+    if (name == "immediate") immediate(data);
   }
 };
 
