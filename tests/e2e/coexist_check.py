@@ -245,6 +245,40 @@ def checks(c, ns, policy, other):
              "remove deletes table inet fwc only", str(names))
 
 
+SIMPLE = """table ip simple {
+\tchain in {
+\t\ttype filter hook input priority 5; policy accept;
+\t\tip saddr 203.0.113.9 tcp dport 8080 counter drop
+\t}
+}
+"""
+
+
+def explain_checks(c, ns, policy):
+    """explain --live: a verdict for chains of simple rules and empty
+    chains, "cannot evaluate" for the others."""
+    path = os.path.join(c.tmp, "simple.nft")
+    with open(path, "w") as f:
+        f.write(SIMPLE)
+    netlab.run(["nft", "-f", path], ns=ns)
+    r = c.fwc_run(ns, "explain", policy, "--from", "203.0.113.9", "--port", "8080/tcp", "--live")
+    want = [
+        "  unknown table ip simple, table ip simple, chain in, hook input priority filter+5, policy accept, "
+        "1 rule: drop (rule 1)",
+        "  Docker, table ip filter, chain INPUT, hook input priority filter, policy accept, 0 rules: "
+        "accept (its policy)",
+        "  fail2ban, table inet f2b-table, chain f2b-chain, hook input priority filter-1, policy accept, 1 rule: "
+        "cannot evaluate: table f2b-table chain f2b-chain has 1 rules fwc does not model",
+    ]
+    for line in want:
+        c.expect(line in r.stdout.splitlines(), f"explain --live: {line.strip()[:60]}...", r.stdout + r.stderr)
+    r = c.fwc_run(ns, "explain", policy, "--from", "203.0.113.10", "--port", "8080/tcp", "--live")
+    c.expect(any(l.startswith("  unknown table ip simple") and l.endswith("accept (its policy)")
+                 for l in r.stdout.splitlines()), "explain --live: another source passes the simple chain",
+             r.stdout)
+    netlab.run(["nft", "delete", "table", "ip", "simple"], ns=ns)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fwc", required=True)
@@ -259,6 +293,7 @@ def main():
         c = Checker(os.path.abspath(args.fwc), tmp)
         with netlab.private_netns() as ns:
             checks(c, ns, policy, other)
+            explain_checks(c, ns, policy)
     return c.summary()
 
 
