@@ -7,6 +7,7 @@
 
 #include "backends/nftables/netlink/nl_batch.h"
 #include "cli/apply_state.h"
+#include "cli/coexist_report.h"
 #include "cli/name_cache.h"
 
 namespace fwc::cli {
@@ -35,6 +36,26 @@ int submit(bool commit, const ApplyHooks& hooks, Build build) {
   nl::Outcome o = s.send(b);
   if (!o.ok) return fail(o);
   return Exit::ok;
+}
+
+// The other tables that filter this host, before anything is sent; with
+// --strict their warnings refuse the apply (as unreadable tables do).
+int check_others(const ApplyOptions& o, const ir::Ruleset& rs) {
+  nl::Session s;
+  coexist::Report report;
+  nl::Outcome err;
+  if (!s.ok() || !coexist::read(s, report, err)) {
+    const std::string why = s.ok() ? err.message : s.error().message;
+    std::fprintf(stderr, "fwc: warning: cannot read the other tables of this host: %s\n", why.c_str());
+    if (!o.strict) return Exit::ok;
+    std::fprintf(stderr, "fwc: error: refusing to apply (--strict): other firewalls were not checked\n");
+    return Exit::bad_input;
+  }
+  const size_t warnings = coexist::print_consequences(report, rs, stderr);
+  if (!o.strict || warnings == 0) return Exit::ok;
+  std::fprintf(stderr, "fwc: error: refusing to apply (--strict): %zu warning%s about other firewalls; nothing applied\n",
+               warnings, warnings == 1 ? "" : "s");
+  return Exit::bad_input;
 }
 
 }  // namespace
@@ -68,6 +89,8 @@ int run_apply(const ApplyOptions& o, const ApplyHooks& hooks) {
       return Exit::bad_input;
     }
   }
+  if (int rc = check_others(o, pr.ruleset)) return rc;
+  phase("other tables");
   state::Lock lock;
   if (!o.dry_run) {
     std::string err;

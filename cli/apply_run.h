@@ -14,6 +14,7 @@ struct ApplyOptions {
   bool force = false;
   bool always = false;
   unsigned confirm = 0;
+  bool strict = false;  // other firewalls' warnings refuse the apply
   std::string state_dir;
   SelectionOptions selection;
 };

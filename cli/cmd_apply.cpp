@@ -56,6 +56,8 @@ Run setup_apply(CLI::App& app) {
                "Print the diff and let the kernel validate the ruleset, applying nothing");
   app.add_flag("--force", o->force, "Apply even if it would cut your SSH session, or nothing changed");
   app.add_flag("--always", o->always, "Apply even when the live table already matches");
+  app.add_flag("--strict", o->strict,
+               "Refuse when another firewall on this host can drop what the policy accepts (nothing applied)");
   app.add_option("--confirm", o->confirm, "Roll back after SECONDS unless 'fwc confirm' runs")
       ->check(CLI::Range(1u, 86400u));
   app.add_option("--state-dir", o->state_dir, "Where fwc keeps its state (default /var/lib/fwc)");

@@ -3,6 +3,7 @@
 
 #include "backends/nftables/netlink/nl_snapshot.h"
 #include "cli/apply_common.h"
+#include "cli/coexist_report.h"
 #include "cli/managers/manager_commands.h"
 #include "cli/name_cache.h"
 
@@ -13,7 +14,19 @@ namespace {
 struct DiffOptions {
   std::string policy;
   SelectionOptions selection;
+  bool strict = false;
 };
+
+// The other firewalls' warnings (stderr); with --strict they are findings.
+bool others_warn(nft::netlink::Session& s, const DiffOptions& o, const ir::Ruleset& rs) {
+  cli::coexist::Report report;
+  nft::netlink::Outcome err;
+  if (!cli::coexist::read(s, report, err)) {
+    std::fprintf(stderr, "fwc: warning: cannot read the other tables of this host: %s\n", err.message.c_str());
+    return o.strict;
+  }
+  return cli::coexist::print_consequences(report, rs, stderr) > 0 && o.strict;
+}
 
 int run_diff(const DiffOptions& o) {
   applying::Prepared pr;
@@ -27,9 +40,10 @@ int run_diff(const DiffOptions& o) {
     std::vector<std::string> lines;
     if (!applying::read_and_diff(s, applying::wanted_model(pr.table), false, true, live, lines, err))
       return applying::fail(err);
+    const bool refused = others_warn(s, o, pr.ruleset);
     if (lines.empty()) {
       std::printf("fwc: no change: table inet fwc matches the policy\n");
-      return Exit::ok;
+      return refused ? Exit::findings : Exit::ok;
     }
     applying::print_diff(lines, stdout);
     return Exit::findings;
@@ -46,6 +60,7 @@ Run setup_diff(CLI::App& app) {
   app.add_option("policy", o->policy, "Policy file")->required();
   o->selection.add_to(app, "Compare with the rules of this node (default: the node this host is)",
                        "Compare with the rules of a node with this role");
+  app.add_flag("--strict", o->strict, "Exit 1 also when another firewall can drop what the policy accepts");
   auto backend = std::make_shared<std::string>("nftables");
   auto dir = std::make_shared<std::string>();
   managers::add_backend_option(app, *backend, "Compare fwc's table, or this firewall manager's state");

@@ -7,6 +7,8 @@
 #include "cli/ruleset_loader.h"
 #include "compiler/eval/explain.h"
 #include "cli/name_cache.h"
+#include "cli/coexist_report.h"
+#include "cli/apply_common.h"
 
 namespace fwc::cli {
 
@@ -15,8 +17,21 @@ namespace {
 struct ExplainOptions {
   std::string policy, from, port, format = "text", target;
   bool batch = false;
+  bool live = false;
   SelectionOptions selection;
 };
+
+// --live: the other base chains this host's input hook passes the packet
+// through, read from the kernel.
+int explain_others(const eval::Packet& p) {
+  nft::netlink::Session s;
+  if (!s.ok()) return applying::fail(s.error());
+  coexist::Report others;
+  nft::netlink::Outcome err;
+  if (!coexist::read(s, others, err)) return applying::fail(err);
+  if (!coexist::print_explain(s, others, p, stdout, err)) return applying::fail(err);
+  return Exit::ok;
+}
 
 // `where` names the input in the message: "--from" / "--port", or a line of
 // standard input in batch mode.
@@ -81,6 +96,10 @@ int run_explain(const ExplainOptions& o) {
     return Exit::bad_input;
   }
   if (!o.batch && !parse_packet(o.from, o.port, "", pkt)) return Exit::bad_input;
+  if (o.live && o.format == "json") {
+    std::fprintf(stderr, "fwc: --live reports as text only: drop --format json\n");
+    return Exit::bad_input;
+  }
   const backend::BackendInfo* target = o.target.empty() ? nullptr : backend::find_backend(o.target);
   if (!o.target.empty() && !target) {
     std::fprintf(stderr, "fwc: unknown target '%s' (see 'fwc targets')\n", o.target.c_str());
@@ -99,7 +118,7 @@ int run_explain(const ExplainOptions& o) {
   };
   if (o.batch) return answer_lines(answer);
   answer(pkt);
-  return Exit::ok;
+  return o.live ? explain_others(pkt) : Exit::ok;
 }
 
 }  // namespace
@@ -118,6 +137,10 @@ Run setup_explain(CLI::App& app) {
                  "Explain what this target's output implies (a cloud target: its payload; a host target: the "
                  "meters it leaves out)")
       ->type_name(target_type_name());
+  app.add_flag("--live", o->live,
+               "Also list the other firewalls' base chains on this host's input hook, and their verdict where "
+               "fwc can evaluate it")
+      ->excludes("--batch");
   o->selection.add_to(app, "Evaluate the packet as this node of the policy receives it",
                        "Evaluate the packet as a node with this role receives it");
   return [o] { return run_explain(*o); };

@@ -1,5 +1,6 @@
 // `fwc status`: the live table inet fwc, each policy rule's counters, and
 // whether a --confirm rollback is pending and armed.
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -63,12 +64,16 @@ Run setup_status(CLI::App& app) {
     const Rollback rb = rollback_of(*dir);
     Blocks b;
     if (!blocks_of(s, *dir, b, err)) return applying::fail(err);
+    coexist::Report others;
+    const bool read_others = coexist::read(s, others, err);
+    if (!read_others && *format != "prometheus")
+      std::fprintf(stderr, "fwc: warning: cannot read the other tables of this host: %s\n", err.message.c_str());
     if (*format == "json")
-      print_json(m, rb, b);
+      print_json(m, rb, b, read_others ? &others : nullptr);
     else if (*format == "prometheus")
       print_prometheus(m, rb, b);
     else
-      print_text(m, rb, b);
+      print_text(m, rb, b, read_others ? &others : nullptr);
     // A rollback the operator counts on that will not happen is a finding.
     return int(rb.pending && !rb.armed ? Exit::findings : Exit::ok);
   };

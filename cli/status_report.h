@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "backends/nftables/live/model.h"
+#include "cli/coexist_report.h"
 
 // What `fwc status` reports: the live table's rules grouped by the policy
 // rule they lower from, and the state of a --confirm rollback.
@@ -43,8 +44,9 @@ struct Blocks {
 };
 
 void print_prometheus(const nft::live::Model& m, const Rollback& rb, const Blocks& b);
-// Every field has one JSON type, whatever the table holds.
-void print_json(const nft::live::Model& m, const Rollback& rb, const Blocks& b);
-void print_text(const nft::live::Model& m, const Rollback& rb, const Blocks& b);
+// Every field has one JSON type, whatever the table holds. `others`: the
+// other tables that filter this host (null: not read).
+void print_json(const nft::live::Model& m, const Rollback& rb, const Blocks& b, const coexist::Report* others);
+void print_text(const nft::live::Model& m, const Rollback& rb, const Blocks& b, const coexist::Report* others);
 
 }  // namespace fwc::cli::status

@@ -24,9 +24,32 @@ void print_rollback(const Rollback& rb) {
         rb.watcher);
 }
 
+// "also_filtering": one entry per table of another tool; kernel names as
+// JSON strings (escaped by the encoder, invalid UTF-8 replaced).
+nlohmann::json others_json(const coexist::Report& r) {
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& f : r.found) {
+    nlohmann::json chains = nlohmann::json::array();
+    for (const auto& c : f.base)
+      chains.push_back({{"chain", c.name},
+                        {"hook", c.hook},
+                        {"priority", c.priority},
+                        {"policy", c.policy_drop ? "drop" : "accept"},
+                        {"rules", c.rules}});
+    tables.push_back({{"tool", nft::coexist::tool_name(f.tool)},
+                      {"family", f.family},
+                      {"table", f.table},
+                      {"input_can_drop", f.input_drop >= 0},
+                      {"base_chains", chains}});
+  }
+  return {{"tables", tables}, {"iptables_legacy", r.rules.legacy_v4 || r.rules.legacy_v6}};
+}
+
+void print_installed(const nft::live::Model& m, const Blocks& b);
+
 }  // namespace
 
-void print_json(const nft::live::Model& m, const Rollback& rb, const Blocks& b) {
+void print_json(const nft::live::Model& m, const Rollback& rb, const Blocks& b, const coexist::Report* others) {
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& r : policy_rules(m, false))
     rules.push_back({{"chain", r.chain},
@@ -54,15 +77,22 @@ void print_json(const nft::live::Model& m, const Rollback& rb, const Blocks& b) 
                         {"dynamic_sets", dynamic},
                         {"blocks", {{"added", b.added}, {"expired", b.expired}}},
                         {"rollback", rollback}};
+  if (others) out["also_filtering"] = others_json(*others);
   std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
-void print_text(const nft::live::Model& m, const Rollback& rb, const Blocks& b) {
+void print_text(const nft::live::Model& m, const Rollback& rb, const Blocks& b, const coexist::Report* others) {
   print_rollback(rb);
-  if (!m.exists) {
+  if (!m.exists)
     std::printf("table inet fwc is not installed\n");
-    return;
-  }
+  else
+    print_installed(m, b);
+  if (others) coexist::print_section(*others, stdout);
+}
+
+namespace {
+
+void print_installed(const nft::live::Model& m, const Blocks& b) {
   std::printf("%-8s %12s %14s %12s  %s\n", "chain", "packets", "bytes", "logged", "rule");
   for (const auto& r : policy_rules(m, false))
     std::printf("%-8s %12llu %14llu %12llu  %s\n", r.chain.c_str(),
@@ -84,5 +114,7 @@ void print_text(const nft::live::Model& m, const Rollback& rb, const Blocks& b) 
     std::printf("blocks: %llu added by fwc block, %llu expired\n", static_cast<unsigned long long>(b.added),
                 static_cast<unsigned long long>(b.expired));
 }
+
+}  // namespace
 
 }  // namespace fwc::cli::status
