@@ -18,6 +18,7 @@ struct ExplainOptions {
   std::string policy, from, port, format = "text", target;
   bool batch = false;
   bool live = false;
+  bool published = false;
   SelectionOptions selection;
 };
 
@@ -112,7 +113,8 @@ int run_explain(const ExplainOptions& o) {
   if (!loaded) return Exit::bad_input;
   auto view = view_for(target, loaded->ruleset());
   if (!view) return Exit::bad_input;
-  auto answer = [&](const eval::Packet& p) {
+  auto answer = [&](eval::Packet p) {
+    p.published = o.published;
     std::string text = o.format == "json" ? view->json(p) : view->text(p);
     std::fwrite(text.data(), 1, text.size(), stdout);
   };
@@ -132,6 +134,9 @@ Run setup_explain(CLI::App& app) {
                "Read packets from standard input, one 'ADDRESS PORT/PROTO' per line; one answer per line")
       ->excludes(from)
       ->excludes(port);
+  app.add_flag("--published", o->published,
+               "The packet was sent to one of this host's addresses and DNAT'd to a local container or pod (a "
+               "published port, a NodePort); --port is the port it was sent to");
   app.add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json"}));
   app.add_option("-t,--target", o->target,
                  "Explain what this target's output implies (a cloud target: its payload; a host target: the "

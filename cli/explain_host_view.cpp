@@ -57,7 +57,10 @@ std::string HostExplainView::text(const eval::Packet& pkt) const {
   const eval::Decision d = eval::explain(rs_, pkt);
   std::string out = backend::verdict_line(d.verdict, d.origin);
   out += "  evaluated for " + printable(rs_.selection) + "; stage: " + eval::stage_name(d.stage) +
-         (d.logged ? "; logged" : "") + "\n";
+         (d.logged ? "; logged" : "") + (pkt.published ? "; chain: " + d.chain : std::string()) + "\n";
+  if (pkt.published && d.chain == "published")
+    out += "  DNAT'd to a local container or pod: decided by chain 'published' with the input chain's rules "
+           "on the port it was sent to\n";
   if (!d.origin.comment.empty()) out += "  comment: " + printable(d.origin.comment) + "\n";
   if (!d.via.empty()) out += "  source: " + printable(d.via) + "\n";
   if (d.synproxy)
@@ -101,6 +104,7 @@ std::string HostExplainView::json(const eval::Packet& pkt) const {
       live.push_back({{"set", l.name}, {"rule", l.origin.label}, {"action", ir::verdict_name(l.action)}});
     out["live_sets"] = live;
   }
+  if (pkt.published) out["chain"] = d.chain;  // only then: the input chain decides the rest
   if (d.synproxy) out["synproxy"] = d.synproxy->label;  // only then, as `meters_approximated`
   if (!d.via.empty()) out["via"] = d.via;
   // Each meter the target leaves out or changes, with its warning (only

@@ -18,4 +18,14 @@ std::string live_set_message(const std::string& target, const ir::DynamicSet& d)
          "'fwc block' fills it, on iptables 'ipset add')";
 }
 
+void report_published(ApproximationReporter& r, const ir::Ruleset& rs, const std::string& target) {
+  if (!rs.published) return;
+  const ir::Origin at{"defaults.published", rs.published_loc, {}, {}};
+  r.report(at, "published",
+           target + " cannot apply the inbound rules to ports published by Docker or kube-proxy (DNAT'd from "
+                    "this host's addresses to a container or pod): those connections skip its inbound rules",
+           "compile for the nftables or iptables target to govern them, or set 'defaults.published: ignore' "
+           "to acknowledge");
+}
+
 }  // namespace fwc::backend

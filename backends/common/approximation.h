@@ -17,6 +17,13 @@ namespace fwc::backend {
 // (`target`: "ufw", "the DigitalOcean firewall", ...).
 std::string live_set_message(const std::string& target, const ir::DynamicSet& d);
 
+class ApproximationReporter;
+
+// The FWC-W107 of a host target whose rules cannot reach published
+// container ports (connections DNAT'd from this host's addresses skip its
+// input rules); nothing under `defaults.published: ignore`.
+void report_published(ApproximationReporter& r, const ir::Ruleset& rs, const std::string& target);
+
 class ApproximationReporter {
  public:
   // `label_messages`: prefix messages with the rule's label ("inbound[1] web: ...").

@@ -211,6 +211,7 @@ Config Lowering::run() {
   b_.config().header.push_back("fwc: policy " + rs_.policy_name + " (" + rs_.policy_file + "), " +
                                rs_.selection);
   ir::walk(rs_, *this);
+  backend::report_published(b_.approximations(), rs_, "firewalld");
   return std::move(b_.config());
 }
 

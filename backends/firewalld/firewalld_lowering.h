@@ -45,6 +45,7 @@ class Builder {
   explicit Builder(DiagnosticEngine& diags) : diags_(diags), approx_(diags) {}
 
   Config& config() { return cfg_; }
+  backend::ApproximationReporter& approximations() { return approx_; }
   void warn(const ir::Origin& o, const std::string& message, std::string hint = {}) {
     approx_.report(o, {}, message, std::move(hint));
   }

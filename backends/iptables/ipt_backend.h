@@ -36,11 +36,15 @@ inline constexpr const char* kInputChain = "FWC-INPUT";
 inline constexpr const char* kRawChain = "FWC-PREROUTING";  // in the raw table
 inline constexpr const char* kOutputChain = "FWC-OUTPUT";
 inline constexpr const char* kForwardChain = "FWC-FORWARD";
+// Published ports: jumped to from FORWARD for DNAT'd connections only.
+inline constexpr const char* kPublishedChain = "FWC-PUBLISHED";
+inline constexpr const char* kPublishedMatch = "-m conntrack --ctstate DNAT";
 
 // A set is loaded under NAME + this suffix, then swapped in.
 inline constexpr const char* kSetStagingSuffix = ".new";
 
-enum class Target { none, accept, drop, reject, log, jump, notrack, synproxy };
+// `ret`: RETURN, the published chain's accept (the chains after it decide).
+enum class Target { none, accept, drop, reject, log, jump, notrack, synproxy, ret };
 
 // The SYN proxy's options: fixed, the common values of Linux peers.
 inline constexpr uint16_t kSynproxyMss = 1460;
@@ -56,6 +60,9 @@ struct AddrMatch {
 struct PortMatch {
   net::Proto proto = net::Proto::tcp;
   std::vector<net::PortRange> ports;  // at most kMultiportSlots slots
+  // `-m conntrack --ctorigdstport`: the port the connection was sent to,
+  // before DNAT (the published chain); then one range.
+  bool original = false;
 };
 
 struct HashLimit {
@@ -91,7 +98,11 @@ struct Chain {
 // One family's share of the `filter` table.
 struct Table {
   net::Family family = net::Family::v4;
-  std::vector<std::string> hooks;  // built-in chains jumping to fwc's chain: INPUT, ...
+  // The jumps from built-in chains to fwc's: `-I INPUT 1 -j FWC-INPUT`, ...
+  struct Jump {
+    std::string builtin, match, chain;
+  };
+  std::vector<Jump> hooks;
   std::vector<Chain> chains;       // fwc's chains, then the per-rule chains
   // FWC-PREROUTING of the `raw` table (SYN proxy: SYNs left untracked);
   // no rules: the raw table is not touched.

@@ -27,6 +27,10 @@ void append_addr(std::string& out, const AddrMatch& a) {
 
 void append_ports(std::string& out, const PortMatch& p) {
   std::string proto = net::proto_name(p.proto);
+  if (p.original) {
+    out += " -p " + proto + " -m conntrack --ctorigdstport " + net::format_range(p.ports[0], ':');
+    return;
+  }
   if (p.ports.size() == 1) {
     out += " -p " + proto + " -m " + proto + " --dport " + net::format_range(p.ports[0], ':');
     return;
@@ -80,6 +84,9 @@ void append_rule(std::string& out, const std::string& chain, const Rule& r, net:
     case Target::notrack:
       out += " -j CT --notrack";
       break;
+    case Target::ret:
+      out += " -j RETURN";
+      break;
     case Target::synproxy:
       out += " -j SYNPROXY --sack-perm --timestamp --wscale " + std::to_string(kSynproxyWscale) + " --mss " +
              std::to_string(kSynproxyMss);
@@ -106,11 +113,17 @@ std::string emit_rules(const Model& m, net::Family f) {
   out += "# It empties and refills fwc's chains (FWC-*) in the filter table and leaves\n";
   out += "# every other chain, rule and chain policy alone. Each load inserts the jump\n";
   out += "# from the built-in chain again: after a reload, delete the extra one with\n";
-  for (const auto& hook : t.hooks)
-    out.append("#   ").append(tool).append(" -D ").append(hook).append(" -j FWC-" + hook + "\n");
+  auto jump = [](const Table::Jump& j) {
+    return j.builtin + (j.match.empty() ? "" : " " + j.match) + " -j " + j.chain + "\n";
+  };
+  for (const auto& hook : t.hooks) out.append("#   ").append(tool).append(" -D ").append(jump(hook));
   out += "*filter\n";
   for (const auto& c : t.chains) out.append(":").append(c.name).append(" - [0:0]\n");
-  for (const auto& hook : t.hooks) out.append("-I ").append(hook).append(" 1 -j FWC-" + hook + "\n");
+  // Inserted at the top in turn: the last (published) runs first.
+  for (const auto& hook : t.hooks) {
+    std::string line = jump(hook);
+    out.append("-I ").append(line.insert(hook.builtin.size(), " 1"));
+  }
   for (const auto& c : t.chains)
     for (const auto& r : c.rules) append_rule(out, c.name, r, f);
   out += "COMMIT\n";

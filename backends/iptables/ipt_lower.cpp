@@ -38,6 +38,7 @@ const char* builtin_chain(ir::Hook h) {
     case ir::Hook::output:
       return "OUTPUT";
     case ir::Hook::forward:
+    case ir::Hook::published:
       break;
   }
   return "FORWARD";
@@ -63,12 +64,13 @@ Lowering::Lowering(const ir::Ruleset& rs, DiagnosticEngine& diags)
       chain_names_(kChainNameMax, '-'),
       set_names_(kSetNameMax - std::string_view(kSetStagingSuffix).size(), '-'),
       hashlimit_names_(kHashlimitNameMax, '-') {
-  for (const char* c : {kInputChain, kOutputChain, kForwardChain}) chain_names_.reserve(c);
+  for (const char* c : {kInputChain, kOutputChain, kForwardChain, kPublishedChain}) chain_names_.reserve(c);
 }
 
 void Lowering::begin(ir::Hook h, const ir::Chain&) {
   chain_ = &own_[index_of(h)];
-  table_->hooks.push_back(builtin_chain(h));
+  published_ = h == ir::Hook::published;
+  table_->hooks.push_back({builtin_chain(h), published_ ? kPublishedMatch : "", chain_->name});
 }
 
 ir::Flow Lowering::block(ir::Hook h, const ir::Block& b) {
@@ -137,8 +139,14 @@ void Lowering::lower_family(Table& t) {
   // not; only managed ones are jumped to. Rules add chains of their own to
   // the table while they are lowered; those follow fwc's three.
   table_ = &t;
-  own_ = {Chain{kInputChain, {}}, Chain{kOutputChain, {}}, Chain{kForwardChain, {}}};
+  own_ = {Chain{kInputChain, {}}, Chain{kOutputChain, {}}, Chain{kForwardChain, {}}, Chain{kPublishedChain, {}}};
   ir::walk(rs_, *this);
+  ir::walk_published(rs_, *this);
+  published_ = false;
+  // The published chain accepts by returning: FORWARD's other rules (Docker's
+  // own, fwc's forward chain) still meet the connection, as they do on nftables.
+  for (Rule& r : own_[index_of(ir::Hook::published)].rules)
+    if (r.target == Target::accept) r.target = Target::ret;
   t.chains.insert(t.chains.begin(), std::make_move_iterator(own_.begin()),
                   std::make_move_iterator(own_.end()));
   chain_ = nullptr;

@@ -73,8 +73,11 @@ class Lowering : public ir::ChainSink {
   Model m_;
   Table* table_ = nullptr;  // the family being lowered
   // fwc's chains of that family, indexed by ir::Hook (input, output,
-  // forward: also their order in the table), declared whether managed or not.
-  std::array<Chain, 3> own_;
+  // forward, published: also their order in the table), declared whether
+  // managed or not.
+  std::array<Chain, 4> own_;
+  bool published_ = false;  // walking Hook::published: ports before DNAT
+  std::map<std::string, std::string> live_sets_;  // live set name → this family's ipset
   Chain* chain_ = nullptr;  // the chain being walked
   naming::UniqueNames chain_names_, set_names_, hashlimit_names_;
   std::map<std::string, std::string> chain_by_label_, hashlimit_by_label_;

@@ -25,16 +25,21 @@ std::string Lowering::set_for(const net::AddrSet& addrs, const std::string& hint
 void Lowering::live_block(const ir::Block& b) {
   Family f = table_->family;
   const ir::DynamicSet& d = *b.dynamic;
-  IpSet s;
-  s.name = set_names_.take("fwc-", "dyn-" + sanitize_name(d.name), f == Family::v4 ? "-4" : "-6");
-  s.family = f;
-  s.live = true;
-  s.timeout = d.timeout;
-  s.maxelem = d.max;
-  m_.sets.push_back(s);
+  // The published chain matches the input chain's set.
+  std::string& name = live_sets_[d.name + (f == Family::v4 ? " 4" : " 6")];
+  if (name.empty()) {
+    IpSet s;
+    s.name = set_names_.take("fwc-", "dyn-" + sanitize_name(d.name), f == Family::v4 ? "-4" : "-6");
+    s.family = f;
+    s.live = true;
+    s.timeout = d.timeout;
+    s.maxelem = d.max;
+    m_.sets.push_back(s);
+    name = s.name;
+  }
   Rule r;
   r.comment = comment_for(b.origin);
-  r.src = AddrMatch{false, false, s.name, {}};
+  r.src = AddrMatch{false, false, name, {}};
   r.src_except = AddrMatch{false, true, set_for(rs_.never, "never"), {}};
   r.target = target_of(b.action);
   if (b.log) {
@@ -75,8 +80,13 @@ void Lowering::expand(const ir::Peer& peer, bool dst, const std::optional<net::P
     emit_one(std::nullopt);
     return;
   }
-  for (net::Proto p : {net::Proto::tcp, net::Proto::udp})
+  for (net::Proto p : {net::Proto::tcp, net::Proto::udp}) {
+    if (published_) {  // --ctorigdstport takes one port or range
+      for (const auto& range : ports->of(p)) emit_one(PortMatch{p, {range}, true});
+      continue;
+    }
     for (auto& group : multiport_groups(ports->of(p))) emit_one(PortMatch{p, std::move(group)});
+  }
 }
 
 uint64_t ipset_maxelem(size_t entries) {

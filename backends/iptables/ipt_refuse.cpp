@@ -21,6 +21,9 @@ std::string Lowering::sub_chain(const ir::Origin& origin, std::vector<Rule> rule
   auto it = chain_by_label_.find(origin.label);
   if (it == chain_by_label_.end())
     it = chain_by_label_.emplace(origin.label, chain_names_.take("FWC-", rule_stem(origin), "")).first;
+  // Declared once per family: the published chain jumps to the input chain's.
+  for (const Chain& c : table_->chains)
+    if (c.name == it->second) return it->second;
   table_->chains.push_back(Chain{it->second, std::move(rules)});
   return it->second;
 }

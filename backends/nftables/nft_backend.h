@@ -26,6 +26,9 @@ struct AddrMatch {
 struct PortMatch {
   net::Proto proto = net::Proto::tcp;
   std::vector<net::PortRange> ports;
+  // `meta l4proto tcp ct original proto-dst ...`: the port the connection
+  // was first sent to, before DNAT (the published chain).
+  bool original = false;
 };
 
 struct MeterStmt {
@@ -80,6 +83,7 @@ const char* icmp_type_name(net::Family f, uint8_t type);
 struct Rule {
   // Protocol-level matches, printed first.
   uint32_t ct_state = 0;  // CtState bits: `ct state established,related`
+  bool not_dnat = false;  // `ct status & dnat == 0`: a connection no DNAT rewrote
   std::string iif, oif;   // `iif "lo"`
   std::optional<IcmpMatch> icmp;
   std::optional<AddrMatch> addr;
@@ -117,10 +121,15 @@ struct Set {
 
 struct Chain {
   std::string name;  // also the hook: input, output, forward, prerouting
+  std::string hook;  // when it differs from the name (published: forward)
   bool raw = false;  // priority raw (before conntrack), else filter
+  int32_t priority = 0;  // offset from priority filter
   Verdict policy = Verdict::drop;
   std::vector<Rule> rules;
 };
+
+// The hook of a chain: its name unless it says otherwise.
+inline const std::string& hook_of(const Chain& c) { return c.hook.empty() ? c.name : c.hook; }
 
 struct Table {
   std::vector<std::string> header;

@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 #include <net/if.h>
 
+#include <cstdlib>
+
 #include "backends/common/escape.h"
 #include "backends/nftables/nft_backend.h"
 
@@ -56,8 +58,14 @@ void append_addr_match(std::string& out, const AddrMatch& m) {
 }
 
 void append_ports(std::string& out, const PortMatch& p) {
-  out += net::proto_name(p.proto);
-  out += " dport ";
+  if (p.original) {
+    out += "meta l4proto ";
+    out += net::proto_name(p.proto);
+    out += " ct original proto-dst ";
+  } else {
+    out += net::proto_name(p.proto);
+    out += " dport ";
+  }
   bool single = p.ports.size() == 1;
   if (!single) out += "{ ";
   for (size_t i = 0; i < p.ports.size(); ++i) {
@@ -102,6 +110,7 @@ void append_icmp(std::string& out, const IcmpMatch& m) {
 
 void append_rule(std::string& out, const Rule& r) {
   out += "\t\t";
+  if (r.not_dnat) out += "ct status & dnat == 0 ";
   if (r.ct_state) append_ct_state(out, r.ct_state);
   if (!r.iif.empty()) out += "iif " + quoted(r.iif, IFNAMSIZ - 1) + " ";
   if (!r.oif.empty()) out += "oif " + quoted(r.oif, IFNAMSIZ - 1) + " ";
@@ -246,8 +255,9 @@ std::string emit(const Table& t) {
   }
   for (const auto& c : t.chains) {
     out += "\n\tchain " + c.name + " {\n";
-    out += "\t\ttype filter hook " + c.name + (c.raw ? " priority raw" : " priority filter") + "; policy " +
-           verdict_text(c.policy) + ";\n";
+    std::string priority = c.raw ? " priority raw" : " priority filter";
+    if (c.priority) priority += (c.priority < 0 ? " - " : " + ") + std::to_string(std::abs(c.priority));
+    out += "\t\ttype filter hook " + hook_of(c) + priority + "; policy " + verdict_text(c.policy) + ";\n";
     for (const auto& r : c.rules) append_rule(out, r);
     out += "\t}\n";
   }

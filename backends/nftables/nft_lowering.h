@@ -79,6 +79,7 @@ class Lowering : public ir::ChainSink {
   std::string unique_name(const std::string& base);
   void logged(Chain& c, const Rule& base, const std::optional<ir::Log>& log, bool rate_limited);
   void meter_rules(Chain& c, const ir::Meter& m);
+  std::string meter_set(const ir::Meter& m, Family f, const std::string& hint);
   // A refusing rule (block, otherwise): its rate-limited log rule, then the verdict.
   void refuse(Chain& c, const ir::Peer& peer, bool daddr, const std::optional<net::PortSet>& ports,
               const ir::Origin& origin, const std::optional<ir::Log>& log, ir::Verdict action);
@@ -90,6 +91,11 @@ class Lowering : public ir::ChainSink {
   std::optional<Chain> raw_;  // prerouting at priority raw (SYN proxy only)
   backend::SharedSets shared_sets_;
   std::map<std::string, std::string> refreshable_sets_;  // peer key and family → set name
+  // Walking Hook::published: ports match the connection's original
+  // destination, and meters and live block sets are the input chain's.
+  bool published_ = false;
+  std::map<std::pair<const ir::Meter*, int>, std::string> meter_names_;  // meter and family (2: limit)
+  std::map<std::pair<std::string, int>, std::string> live_sets_;        // live set and family
   naming::UniqueNames names_;
 };
 

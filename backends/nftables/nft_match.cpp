@@ -36,16 +36,20 @@ void Lowering::live_block(const ir::Block& b) {
   Rule base;
   base.comment = comment_for(b.origin);
   for (Family f : {Family::v4, Family::v6}) {
-    Set s;
-    s.name = names_.take("", "dyn_" + sanitize_name(d.name) + (f == Family::v4 ? "_v4" : "_v6"));
-    s.family = f;
-    s.live = true;
-    s.size = d.max;
-    if (d.timeout) s.timeout = nft_duration(d.timeout);
-    s.comment = "dynamic " + d.name;
-    t_.sets.push_back(s);
+    std::string& name = live_sets_[{d.name, static_cast<int>(f)}];
+    if (name.empty()) {
+      Set s;
+      s.name = names_.take("", "dyn_" + sanitize_name(d.name) + (f == Family::v4 ? "_v4" : "_v6"));
+      s.family = f;
+      s.live = true;
+      s.size = d.max;
+      if (d.timeout) s.timeout = nft_duration(d.timeout);
+      s.comment = "dynamic " + d.name;
+      t_.sets.push_back(s);
+      name = s.name;
+    }
     Rule r = base;
-    r.addr = AddrMatch{false, false, f, s.name, {}};
+    r.addr = AddrMatch{false, false, f, name, {}};
     r.addr2 = AddrMatch{false, true, f, never_set(f), {}};
     if (b.log) {
       Rule l = r;
@@ -119,7 +123,7 @@ void Lowering::expand(Chain& c, const ir::Peer& peer, bool daddr, const std::opt
       continue;
     }
     for (net::Proto p : {net::Proto::tcp, net::Proto::udp})
-      if (!ports->of(p).empty()) emit_one(PortMatch{p, ports->of(p)});
+      if (!ports->of(p).empty()) emit_one(PortMatch{p, ports->of(p), published_});
   }
 }
 

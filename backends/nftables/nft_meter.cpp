@@ -2,6 +2,23 @@
 
 namespace fwc::nft::lowering {
 
+// A per-source meter's set of family `f`; the published chain counts in
+// the input chain's.
+std::string Lowering::meter_set(const ir::Meter& m, Family f, const std::string& hint) {
+  std::string& name = meter_names_[{&m, static_cast<int>(f)}];
+  if (!name.empty()) return name;
+  Set s;
+  s.name = unique_name("meter_" + sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
+  s.family = f;
+  s.meter = true;
+  // A connection count's entries end with their connections, not by time.
+  if (!m.connections) s.timeout = nft_duration(ir::meter_expiry_seconds(m.rate.unit));
+  s.comment = comment_for(m.origin);
+  name = s.name;
+  t_.sets.push_back(std::move(s));
+  return name;
+}
+
 void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
   Rule base;
   base.ct_new = true;
@@ -12,25 +29,21 @@ void Lowering::meter_rules(Chain& c, const ir::Meter& m) {
   if (!m.per_source && !m.connections) {
     // One bucket for the whole meter, whatever families and protocols its
     // rules are split into.
-    LimitObject lim{unique_name("meter_" + sanitize_name(hint)), m.rate, m.burst, comment_for(m.origin)};
-    base.limit_object = lim.name;
-    t_.limits.push_back(lim);
+    std::string& name = meter_names_[{&m, 2}];
+    if (name.empty()) {
+      LimitObject lim{unique_name("meter_" + sanitize_name(hint)), m.rate, m.burst, comment_for(m.origin)};
+      t_.limits.push_back(lim);
+      name = lim.name;
+    }
+    base.limit_object = name;
     expand(c, m.src, false, m.ports, base, "meter_src_" + sanitize_name(hint));
     return;
   }
   // Per source: a dynamic set keyed by source address, one per family.
   for (Family f : {Family::v4, Family::v6}) {
     if (m.src.addrs.empty(f)) continue;
-    Set s;
-    s.name = unique_name("meter_" + sanitize_name(hint) + (f == Family::v4 ? "_v4" : "_v6"));
-    s.family = f;
-    s.meter = true;
-    // A connection count's entries end with their connections, not by time.
-    if (!m.connections) s.timeout = nft_duration(ir::meter_expiry_seconds(m.rate.unit));
-    s.comment = comment_for(m.origin);
     Rule r = base;
-    r.meter = MeterStmt{s.name, f, m.rate, m.burst, m.connections};
-    t_.sets.push_back(std::move(s));
+    r.meter = MeterStmt{meter_set(m, f, hint), f, m.rate, m.burst, m.connections};
     ir::Peer only_f;
     only_f.name = m.src.name;
     only_f.addrs = m.src.addrs;

@@ -79,11 +79,23 @@ void shadowed_and_lockout(const ir::Policy& p, DiagnosticEngine& diags) {
   }
 }
 
+// With forward rules, a port forward (DNAT) meets the published chain and
+// the forward chain: the inbound rules must allow it as well.
+void published_and_forward(const ir::Policy& p, DiagnosticEngine& diags) {
+  if (!p.defaults.published || p.forward.empty() || acknowledged(p.defaults, code::published_and_forward)) return;
+  diags.warning(code::published_and_forward, p.defaults.published_loc,
+                "the policy has forward rules and defaults.published is govern: a connection DNAT'd from this "
+                "host's addresses must be allowed by the inbound rules as well as by the forward rules",
+                "a router whose port forwards the forward rules decide alone sets 'defaults.published: ignore'; "
+                "otherwise acknowledge with 'ignore: [FWC-W110]' in defaults");
+}
+
 }  // namespace
 
 void lint_policy(const ir::Policy& policy, DiagnosticEngine& diags) {
   admin_ports_open(policy, diags);
   shadowed_and_lockout(policy, diags);
+  published_and_forward(policy, diags);
 }
 
 }  // namespace fwc::check

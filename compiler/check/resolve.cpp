@@ -485,6 +485,8 @@ void Resolver::resolve_defaults() {
   p_.defaults.outbound_loc = d.outbound_loc.known() ? d.outbound_loc : d.loc;
   p_.defaults.forward_loc = d.forward_loc.known() ? d.forward_loc : d.loc;
   p_.defaults.icmp_loc = d.icmp_loc.known() ? d.icmp_loc : d.loc;
+  p_.defaults.published_loc = d.published_loc.known() ? d.published_loc : d.loc;
+  p_.defaults.published = d.published.value != "ignore";
   for (const auto& t : d.ignore) p_.defaults.ignore.push_back(t.value);
   p_.defaults.inbound = verdict_of(d.inbound.value);
   p_.defaults.outbound = verdict_of(d.outbound.value);

@@ -114,9 +114,20 @@ class PacketSink : public ir::ChainSink {
 
 Decision explain(const ir::Ruleset& rs, const Packet& packet) {
   // A mapped source is an IPv4 peer as a dual-stack socket shows it.
-  const Packet pkt{net::unmapped(packet.src), packet.proto, packet.port};
+  const Packet pkt{net::unmapped(packet.src), packet.proto, packet.port, packet.published};
+  if (pkt.published && !rs.published) {
+    // defaults.published: ignore: no chain of fwc's meets the connection.
+    Decision d;
+    d.verdict = ir::Verdict::accept;
+    d.origin = {"defaults.published", rs.published_loc,
+                "ignore: the other forward rules of the host decide", {}};
+    d.chain = "forward";
+    return d;
+  }
   PacketSink sink(pkt, rs.never, rs.networks);
-  ir::walk(ir::Hook::input, rs.input, sink);
+  ir::Hook hook = pkt.published ? ir::Hook::published : ir::Hook::input;
+  ir::walk(hook, rs.input, sink);
+  sink.decision.chain = ir::hook_name(hook);
   return sink.decision;
 }
 

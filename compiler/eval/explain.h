@@ -11,6 +11,10 @@ struct Packet {
   net::Address src;
   net::Proto proto = net::Proto::tcp;
   uint16_t port = 0;
+  // The connection was sent to this host's address and DNAT'd to a local
+  // container or pod (a published port, a NodePort): `port` is the port
+  // it was sent to, and the published chain decides it.
+  bool published = false;
 };
 
 enum class Stage { loopback, block, allow, otherwise, fallback };
@@ -36,6 +40,7 @@ struct Decision {
   };
   std::vector<LiveSet> live_sets;
   bool logged = false;
+  std::string chain = "input";  // the chain that decides: input or published
   // When the deciding rule matched the source through a network's host name
   // or `file:` list: "peers via alpha.example.com", "cdn via file x.txt".
   std::string via;

@@ -146,11 +146,15 @@ struct Node {
 struct Defaults {
   SourceLoc loc;                                               // the `defaults` map
   SourceLoc inbound_loc, outbound_loc, forward_loc, icmp_loc;  // each key's own line
+  SourceLoc published_loc;
   std::vector<std::string> ignore;                             // acknowledged warnings (FWC-W104)
   Verdict inbound = Verdict::drop;
   Verdict outbound = Verdict::accept;
   std::optional<Verdict> forward;
   IcmpMode icmp = IcmpMode::essential;
+  // defaults.published: inbound rules also govern traffic DNAT'd from this
+  // host's addresses to local containers (govern, the default) or not (ignore).
+  bool published = true;
   PortSet ssh;
   std::optional<Log> log;
 };
@@ -209,6 +213,10 @@ struct Ruleset {
   CloudSettings cloud;
   AddrSet never;  // addresses a live block set never drops (`never:`)
   PortSet ssh;    // defaults.ssh: what the lock-out guard keeps open
+  // The input chain also applies to connections DNAT'd from this host's
+  // addresses (published container ports, NodePorts): defaults.published.
+  bool published = true;
+  SourceLoc published_loc;  // where defaults.published is set (else the defaults)
   // The live block sets of this ruleset's block rules, in policy order.
   std::vector<DynamicSet> dynamic_sets() const;
 };

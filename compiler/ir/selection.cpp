@@ -85,6 +85,8 @@ Ruleset select(const Policy& p, const Selection& sel) {
   rs.cloud = p.cloud;
   rs.never = p.never;
   rs.ssh = p.defaults.ssh;
+  rs.published = p.defaults.published;
+  rs.published_loc = p.defaults.published_loc;
 
   rs.input.blocks = pick(p.inbound_blocks, p, sel);
   rs.input.meters = pick(p.meters, p, sel);

@@ -6,6 +6,7 @@ const char* hook_name(Hook h) {
   switch (h) {
     case Hook::input: return "input";
     case Hook::output: return "output";
+    case Hook::published: return "published";
     case Hook::forward: break;
   }
   return "forward";
@@ -23,9 +24,14 @@ std::span<const Step> steps(Hook h) {
   static constexpr Step kOutput[] = {S::established, S::loopback, S::essential_icmp, S::blocks,
                                      S::meters,      S::allows,   S::otherwise,      S::fallback};
   static constexpr Step kForward[] = {S::established, S::blocks, S::meters, S::allows, S::otherwise, S::fallback};
+  // Published ports: the input chain's decisions without the steps that
+  // concern this host's own stack (loopback, ND, ICMP, SYN proxy); invalid
+  // packets are left to the forward chains that follow.
+  static constexpr Step kPublished[] = {S::established, S::blocks, S::meters, S::allows, S::otherwise, S::fallback};
   switch (h) {
     case Hook::input: return kInput;
     case Hook::output: return kOutput;
+    case Hook::published: return kPublished;
     case Hook::forward: break;
   }
   return kForward;
@@ -67,6 +73,10 @@ void walk(const Ruleset& rs, ChainSink& sink) {
   walk(Hook::input, rs.input, sink);
   if (rs.output) walk(Hook::output, *rs.output, sink);
   if (rs.forward) walk(Hook::forward, *rs.forward, sink);
+}
+
+void walk_published(const Ruleset& rs, ChainSink& sink) {
+  if (rs.published) walk(Hook::published, rs.input, sink);
 }
 
 }  // namespace fwc::ir

@@ -9,7 +9,11 @@
 // so a backend cannot order its rules differently from what explain says.
 namespace fwc::ir {
 
-enum class Hook { input, output, forward };
+// `published`: the input chain's rules applied to connections DNAT'd from
+// this host's own addresses to local containers or pods (docs/contract.md,
+// "Published ports"); the walk of the whole ruleset does not visit it,
+// the backends that can express it walk it themselves.
+enum class Hook { input, output, forward, published };
 const char* hook_name(Hook h);
 
 // One step of a chain, in the order the packet meets it.
@@ -55,5 +59,9 @@ void walk(Hook h, const Chain& chain, ChainSink& sink);
 
 // Input, then output and forward when the ruleset manages them.
 void walk(const Ruleset& rs, ChainSink& sink);
+
+// The input chain as Hook::published, when the ruleset governs published
+// ports (Ruleset::published); does nothing otherwise.
+void walk_published(const Ruleset& rs, ChainSink& sink);
 
 }  // namespace fwc::ir

@@ -138,11 +138,12 @@ struct Defaults {
   SourceLoc loc;  // the `defaults` map
   // Where each key stands (the map's location when the key is absent), so
   // what is said about a default points at its own line.
-  SourceLoc inbound_loc, outbound_loc, forward_loc, icmp_loc, log_loc;
+  SourceLoc inbound_loc, outbound_loc, forward_loc, icmp_loc, log_loc, published_loc;
   Text inbound{"drop", {}};
   Text outbound{"accept", {}};
   std::optional<Text> forward;
   Text icmp{"essential", {}};
+  Text published{"govern", {}};
   std::vector<Text> ssh;  // service items used by the lock-out check
   std::optional<LogSpec> log;
   std::vector<Text> ignore;  // warning codes acknowledged for the defaults (FWC-W104)

@@ -325,7 +325,7 @@ std::optional<ast::LogSpec> PolicyReader::read_log_spec(const YAML::Node& n, con
 }
 
 void PolicyReader::read_defaults(const YAML::Node& n) {
-  if (!w_.expect_map(n, "defaults", {"inbound", "outbound", "forward", "icmp", "ssh", "log", "ignore"}))
+  if (!w_.expect_map(n, "defaults", {"inbound", "outbound", "forward", "icmp", "published", "ssh", "log", "ignore"}))
     return;
   ast::Defaults& d = p_.defaults;
   d.loc = w_.loc(n);
@@ -333,6 +333,7 @@ void PolicyReader::read_defaults(const YAML::Node& n) {
   d.outbound_loc = w_.key_loc(n, "outbound");
   d.forward_loc = w_.key_loc(n, "forward");
   d.icmp_loc = w_.key_loc(n, "icmp");
+  d.published_loc = w_.key_loc(n, "published");
   d.log_loc = w_.key_loc(n, "log");
   if (auto v = n["inbound"]) {
     if (auto t = w_.word(v, "defaults.inbound", {"drop", "reject", "accept"})) d.inbound = *t;
@@ -345,6 +346,9 @@ void PolicyReader::read_defaults(const YAML::Node& n) {
   }
   if (auto v = n["icmp"]) {
     if (auto t = w_.word(v, "defaults.icmp", {"essential", "no-ping", "all"})) d.icmp = *t;
+  }
+  if (auto v = n["published"]) {
+    if (auto t = w_.word(v, "defaults.published", {"govern", "ignore"})) d.published = *t;
   }
   if (auto v = n["ssh"]) d.ssh = w_.scalar_list(v, "defaults.ssh");
   if (auto v = n["log"]) {

@@ -122,8 +122,8 @@ void chain_msg(Batch& b, const Chain& c) {
   nftnl_chain_set_str(ch.get(), NFTNL_CHAIN_TABLE, kTable);
   nftnl_chain_set_str(ch.get(), NFTNL_CHAIN_NAME, c.name.c_str());
   nftnl_chain_set_u32(ch.get(), NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-  nftnl_chain_set_u32(ch.get(), NFTNL_CHAIN_HOOKNUM, hook_of(c.name));
-  nftnl_chain_set_s32(ch.get(), NFTNL_CHAIN_PRIO, c.raw ? kPriorityRaw : 0);
+  nftnl_chain_set_u32(ch.get(), NFTNL_CHAIN_HOOKNUM, hook_of(nft::hook_of(c)));
+  nftnl_chain_set_s32(ch.get(), NFTNL_CHAIN_PRIO, c.raw ? kPriorityRaw : c.priority);
   nftnl_chain_set_str(ch.get(), NFTNL_CHAIN_TYPE, "filter");
   nftnl_chain_set_u32(ch.get(), NFTNL_CHAIN_POLICY, c.policy == Verdict::accept ? NF_ACCEPT : NF_DROP);
   nftnl_chain_nlmsg_build_payload(header(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE), ch.get());

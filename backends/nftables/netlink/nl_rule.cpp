@@ -6,6 +6,7 @@
 #include <libnftnl/rule.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_synproxy.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <net/if.h>
 
@@ -92,6 +93,7 @@ class RuleWriter {
   RuleWriter(nftnl_rule* r, RuleContext& ctx) : x_(r), ctx_(ctx) {}
 
   void write(const Rule& r) {
+    if (r.not_dnat) not_dnat();
     if (r.ct_state) x_.ct_state(r.ct_state);
     if (!r.iif.empty()) interface(NFT_META_IIF, r.iif);
     if (!r.oif.empty()) interface(NFT_META_OIF, r.oif);
@@ -223,10 +225,27 @@ class RuleWriter {
     anon_lookup(s);
   }
 
+  // `ct status & dnat == 0`
+  void not_dnat() {
+    nftnl_expr* e = x_.add("ct");
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+    nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+    uint32_t mask = IPS_DST_NAT, zero = 0;
+    x_.bitwise(&mask, &zero, 4);
+    x_.cmp(NFT_CMP_EQ, &zero, 4);
+  }
+
   void port(const PortMatch& p) {
     x_.meta(NFT_META_L4PROTO);
     x_.cmp_u8(p.proto == net::Proto::tcp ? kProtoTcp : kProtoUdp);
-    x_.payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+    if (p.original) {
+      nftnl_expr* e = x_.add("ct");
+      nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_PROTO_DST);
+      nftnl_expr_set_u8(e, NFTNL_EXPR_CT_DIR, 0);  // IP_CT_DIR_ORIGINAL
+      nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+    } else {
+      x_.payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+    }
     auto be16 = [](uint32_t v) { return htons(static_cast<uint16_t>(v)); };
     if (p.ports.size() == 1) {
       uint16_t lo = be16(p.ports[0].lo), hi = be16(p.ports[0].hi);
