@@ -51,7 +51,7 @@ std::string accepted_example(const ir::Ruleset& rs) {
 
 size_t print_consequences(const Report& r, const ir::Ruleset& rs, FILE* to) {
   size_t warnings = 0;
-  for (const auto& c : nc::consequences(r.found, r.rules, accepted_example(rs))) {
+  for (const auto& c : nc::consequences(r.found, r.rules, accepted_example(rs), rs.published)) {
     std::fprintf(to, "fwc: %s: %s\n", c.note ? "note" : "warning", c.text.c_str());
     warnings += c.note ? 0 : 1;
   }

@@ -19,7 +19,9 @@ std::string live_set_message(const std::string& target, const ir::DynamicSet& d)
 }
 
 void report_published(ApproximationReporter& r, const ir::Ruleset& rs, const std::string& target) {
-  if (!rs.published) return;
+  // Only when the policy asks for it: every ufw or firewalld policy would
+  // warn otherwise, Docker or not (apply's coexistence check names Docker).
+  if (!rs.published || !rs.published_set) return;
   const ir::Origin at{"defaults.published", rs.published_loc, {}, {}};
   r.report(at, "published",
            target + " cannot apply the inbound rules to ports published by Docker or kube-proxy (DNAT'd from "

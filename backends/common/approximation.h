@@ -21,7 +21,8 @@ class ApproximationReporter;
 
 // The FWC-W107 of a host target whose rules cannot reach published
 // container ports (connections DNAT'd from this host's addresses skip its
-// input rules); nothing under `defaults.published: ignore`.
+// input rules); nothing under `defaults.published: ignore` or when the
+// policy leaves the key out (the default, said in fwc-policy(5)).
 void report_published(ApproximationReporter& r, const ir::Ruleset& rs, const std::string& target);
 
 class ApproximationReporter {

@@ -487,6 +487,7 @@ void Resolver::resolve_defaults() {
   p_.defaults.icmp_loc = d.icmp_loc.known() ? d.icmp_loc : d.loc;
   p_.defaults.published_loc = d.published_loc.known() ? d.published_loc : d.loc;
   p_.defaults.published = d.published.value != "ignore";
+  p_.defaults.published_set = d.published.loc.known();  // the word was read from the policy
   for (const auto& t : d.ignore) p_.defaults.ignore.push_back(t.value);
   p_.defaults.inbound = verdict_of(d.inbound.value);
   p_.defaults.outbound = verdict_of(d.outbound.value);

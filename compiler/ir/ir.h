@@ -155,6 +155,7 @@ struct Defaults {
   // defaults.published: inbound rules also govern traffic DNAT'd from this
   // host's addresses to local containers (govern, the default) or not (ignore).
   bool published = true;
+  bool published_set = false;  // written in the policy (not the default)
   PortSet ssh;
   std::optional<Log> log;
 };
@@ -216,7 +217,8 @@ struct Ruleset {
   // The input chain also applies to connections DNAT'd from this host's
   // addresses (published container ports, NodePorts): defaults.published.
   bool published = true;
-  SourceLoc published_loc;  // where defaults.published is set (else the defaults)
+  bool published_set = false;  // written in the policy (not the default)
+  SourceLoc published_loc;     // where defaults.published is set (else the defaults)
   // The live block sets of this ruleset's block rules, in policy order.
   std::vector<DynamicSet> dynamic_sets() const;
 };

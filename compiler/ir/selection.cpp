@@ -87,6 +87,7 @@ Ruleset select(const Policy& p, const Selection& sel) {
   rs.ssh = p.defaults.ssh;
   rs.published = p.defaults.published;
   rs.published_loc = p.defaults.published_loc;
+  rs.published_set = p.defaults.published_set;
 
   rs.input.blocks = pick(p.inbound_blocks, p, sel);
   rs.input.meters = pick(p.meters, p, sel);

@@ -115,8 +115,8 @@ EXPECTED = [
     "policy accept, 6 rules, reaches a drop or reject rule) also filters input: traffic the policy accepts "
     "can still be dropped there - e.g. 8080/tcp from any. Remedy: apply through firewalld "
     "(fwc apply --backend firewalld) or stop firewalld.",
-    "fwc: warning: Docker (tables ip nat, ip filter) DNATs published container ports and forwards them: "
-    "the policy's inbound rules never see that traffic. Remedy: see \"Published ports\" in fwc(1).",
+    "fwc: note: Docker (tables ip nat, ip filter) DNATs published container ports and forwards them; the "
+    "policy's inbound rules govern that traffic in chain published (defaults.published: govern).",
     "fwc: note: fail2ban (table inet f2b-table; chain f2b-chain, hook input priority filter-1, policy accept, "
     "1 rule) drops the sources it lists, whatever the policy accepts; fwc never touches its tables, sets or "
     "elements.",

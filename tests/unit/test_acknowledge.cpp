@@ -68,5 +68,5 @@ TEST_CASE("ignore: the registry says which warnings rules and defaults acknowled
   using Codes = std::vector<std::string>;
   CHECK(acknowledgeable_by(Acknowledger::rule) ==
         Codes{code::shadowed, code::admin_open, code::no_host_addrs, code::approximated});
-  CHECK(acknowledgeable_by(Acknowledger::defaults) == Codes{code::lockout});
+  CHECK(acknowledgeable_by(Acknowledger::defaults) == Codes{code::lockout, code::published_and_forward});
 }

@@ -60,7 +60,7 @@ TEST_CASE("coexist: firewalld's reject reached through jumps warns with the reme
   REQUIRE(found.size() == 1);
   CHECK(found[0].tool == Tool::firewalld);
   CHECK(found[0].input_drop == 0);
-  const auto cons = consequences(found, rs, "8080/tcp from any");
+  const auto cons = consequences(found, rs, "8080/tcp from any", true);
   REQUIRE(cons.size() == 1);
   CHECK(std::string(cons[0].kind) == "other-firewall");
   CHECK_FALSE(cons[0].note);
@@ -70,7 +70,7 @@ TEST_CASE("coexist: firewalld's reject reached through jumps warns with the reme
         "dropped there - e.g. 8080/tcp from any. Remedy: apply through firewalld (fwc apply --backend "
         "firewalld) or stop firewalld.");
   // Nothing accepted on input: nothing to warn about.
-  CHECK(consequences(found, rs, "").empty());
+  CHECK(consequences(found, rs, "", true).empty());
 }
 
 TEST_CASE("coexist: an input chain that accepts everything is no warning", "[coexist]") {
@@ -84,14 +84,14 @@ TEST_CASE("coexist: an input chain that accepts everything is no warning", "[coe
   CHECK(found[0].tool == Tool::unknown);
   CHECK(found[0].label() == "unknown table ip mine");
   CHECK(found[0].input_drop == -1);
-  CHECK(consequences(found, rs, "22/tcp from any").empty());
+  CHECK(consequences(found, rs, "22/tcp from any", true).empty());
 }
 
 TEST_CASE("coexist: an unknown table with a drop policy; names are escaped", "[coexist]") {
   ForeignRuleset rs;
   rs.chains = {base("ip6", "evil\x1b[31m", "in", "input", -200, true)};
   const auto found = classify(rs);
-  const auto cons = consequences(found, rs, "443/tcp from any");
+  const auto cons = consequences(found, rs, "443/tcp from any", true);
   REQUIRE(cons.size() == 1);
   CHECK(cons[0].text.find('\x1b') == std::string::npos);
   CHECK(cons[0].text.rfind("unknown table ip6 evil\\x1b[31m (table ip6 evil\\x1b[31m, chain in, hook input "
@@ -100,7 +100,7 @@ TEST_CASE("coexist: an unknown table with a drop policy; names are escaped", "[c
   // Other hooks and families that do not see IP input are not input filters.
   rs.chains = {base("ip", "t", "out", "output", 0, true), base("arp", "a", "in", "input", 0, true),
                base("netdev", "n", "ing", "ingress", 0, true)};
-  CHECK(consequences(classify(rs), rs, "443/tcp from any").empty());
+  CHECK(consequences(classify(rs), rs, "443/tcp from any", true).empty());
 }
 
 TEST_CASE("coexist: iptables-nft tables name ufw, Docker and kube-proxy by their chains", "[coexist]") {
@@ -120,15 +120,26 @@ TEST_CASE("coexist: iptables-nft tables name ufw, Docker and kube-proxy by their
   REQUIRE(find(found, Tool::kube_proxy));
   CHECK(find(found, Tool::ufw)->input_drop == 0);
   CHECK(find(found, Tool::docker)->table == "filter");  // the first of Docker's two tables
-  const auto cons = consequences(found, rs, "80/tcp from any");
+  const auto cons = consequences(found, rs, "80/tcp from any", true);
   REQUIRE(cons.size() == 3);
   CHECK(std::string(cons[0].kind) == "other-firewall");
   CHECK(cons[0].text.find("Remedy: apply through ufw") != std::string::npos);
   CHECK(std::string(cons[1].kind) == "container-nat");
+  CHECK(cons[1].note);  // the published chain governs that traffic
   CHECK(cons[1].text ==
-        "Docker (tables ip filter, ip nat) DNATs published container ports and forwards them: the policy's "
-        "inbound rules never see that traffic. Remedy: see \"Published ports\" in fwc(1).");
+        "Docker (tables ip filter, ip nat) DNATs published container ports and forwards them; the policy's "
+        "inbound rules govern that traffic in chain published (defaults.published: govern).");
   CHECK(cons[2].text.rfind("kube-proxy (tables ip nat)", 0) == 0);
+  CHECK_FALSE(cons[2].note);  // it DNATs pods' own traffic to services as well
+  CHECK(cons[2].text.find("Remedy: allow the pod network") != std::string::npos);
+  // defaults.published: ignore: nothing of the policy sees it, a warning.
+  const auto ignored = consequences(found, rs, "80/tcp from any", false);
+  REQUIRE(ignored.size() == 3);
+  CHECK_FALSE(ignored[1].note);
+  CHECK(ignored[1].text ==
+        "Docker (tables ip filter, ip nat) DNATs published container ports and forwards them: the policy's "
+        "inbound rules never see that traffic (defaults.published: ignore). Remedy: set defaults.published: "
+        "govern (see \"Published ports\" in fwc(1)).");
   rs.chains = {base("ip", "kube-proxy", "filter-input", "input", 0, false)};
   CHECK(classify(rs)[0].tool == Tool::kube_proxy);
 }
@@ -145,7 +156,7 @@ TEST_CASE("coexist: fail2ban and CrowdSec are notes; legacy iptables is a warnin
   REQUIRE(found.size() == 2);
   CHECK(found[0].tool == Tool::fail2ban);
   CHECK(found[1].tool == Tool::crowdsec);
-  auto cons = consequences(found, rs, "22/tcp from any");
+  auto cons = consequences(found, rs, "22/tcp from any", true);
   REQUIRE(cons.size() == 2);
   CHECK(cons[0].note);
   CHECK(cons[0].text ==
@@ -154,7 +165,7 @@ TEST_CASE("coexist: fail2ban and CrowdSec are notes; legacy iptables is a warnin
         "elements.");
   CHECK(std::string(cons[1].kind) == "blocklist-tool");
   rs.legacy_v6 = true;
-  cons = consequences(found, rs, "22/tcp from any");
+  cons = consequences(found, rs, "22/tcp from any", true);
   REQUIRE(cons.size() == 3);
   CHECK(std::string(cons[2].kind) == "iptables-legacy");
   CHECK_FALSE(cons[2].note);

@@ -182,13 +182,14 @@ TEST_CASE("iptables: chain names stay within the kernel's 28 characters", "[ipta
     CHECK(c.name.size() <= ipt::kChainNameMax);
     CHECK(names.insert(c.name).second);
   }
-  // fwc's three, then one chain per logging block rule (the truncated names
-  // clash and get a suffix; a rule named INPUT cannot take FWC-INPUT).
-  CHECK(names.size() == 6);
+  // fwc's three and FWC-PUBLISHED, then one chain per logging block rule (the
+  // truncated names clash and get a suffix; a rule named INPUT cannot take FWC-INPUT).
+  CHECK(names.size() == 7);
+  CHECK(names.count("FWC-PUBLISHED") == 1);
   CHECK(m.v4.chains[0].name == "FWC-INPUT");
   CHECK(names.count("FWC-INPUT-2") == 1);
   // The IPv6 table has no rule for these IPv4-only blocks.
-  CHECK(m.v6.chains.size() == 3);
+  CHECK(m.v6.chains.size() == 4);
 }
 
 TEST_CASE("iptables: multiport stays within 15 ports, a range counting two", "[iptables][ports]") {

@@ -170,7 +170,8 @@ inbound:
     from: [big]
 )");
   CHECK(count(text, "\tset ") == 1);
-  CHECK(count(text, "ip saddr @big_v4 ") == 3);
+  // Three rules in the input chain and the same three in published.
+  CHECK(count(text, "ip saddr @big_v4 ") == 6);
 }
 
 TEST_CASE("nft: a per-source meter gets a dynamic set and an `add @set` rule", "[nft][meters]") {

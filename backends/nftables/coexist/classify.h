@@ -41,8 +41,9 @@ struct Consequence {
 };
 
 // What the findings mean for a policy that accepts `example` on input
-// ("8080/tcp from any"; "" when it accepts nothing there).
+// ("8080/tcp from any"; "" when it accepts nothing there) and whose inbound
+// rules govern published ports (defaults.published) or not.
 std::vector<Consequence> consequences(const std::vector<Finding>& found, const ForeignRuleset& rs,
-                                      const std::string& example);
+                                      const std::string& example, bool governs_published);
 
 }  // namespace fwc::nft::coexist

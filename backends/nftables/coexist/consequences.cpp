@@ -32,15 +32,29 @@ Consequence input_filter(const Finding& f, const std::string& example) {
               ". Remedy: " + remedy_for(f) + "."};
 }
 
-// container-nat: once per tool, naming all its tables.
-Consequence container_nat(const std::vector<Finding>& found, Tool tool) {
+// container-nat: once per tool, naming all its tables. With
+// defaults.published: govern the published chain decides that traffic by the
+// inbound rules, so it is a note; with ignore nothing of the policy does.
+Consequence container_nat(const std::vector<Finding>& found, Tool tool, bool governs_published) {
   std::string tables;
   for (const auto& f : found)
     if (f.tool == tool) tables += (tables.empty() ? "" : ", ") + printable(f.family) + " " + printable(f.table);
+  const std::string what = std::string(tool_name(tool)) + " (tables " + tables +
+                           ") DNATs published container ports and forwards them";
+  // kube-proxy also DNATs pods' own traffic to service addresses, which is
+  // not sent to this host: the published chain decides it too.
+  if (governs_published && tool == Tool::kube_proxy)
+    return {"container-nat", false,
+            what + "; the policy's inbound rules govern that traffic in chain published (defaults.published: "
+                   "govern), and also pods' own connections to service addresses, which kube-proxy DNATs "
+                   "too. Remedy: allow the pod network in an inbound rule, or set defaults.published: ignore."};
+  if (governs_published)
+    return {"container-nat", true,
+            what + "; the policy's inbound rules govern that traffic in chain published (defaults.published: "
+                   "govern)."};
   return {"container-nat", false,
-          std::string(tool_name(tool)) + " (tables " + tables +
-              ") DNATs published container ports and forwards them: the policy's inbound rules never see "
-              "that traffic. Remedy: see \"Published ports\" in fwc(1)."};
+          what + ": the policy's inbound rules never see that traffic (defaults.published: ignore). Remedy: "
+                 "set defaults.published: govern (see \"Published ports\" in fwc(1))."};
 }
 
 // blocklist-tool: a note per table of fail2ban or CrowdSec.
@@ -61,7 +75,7 @@ bool seen_tool(const std::vector<Consequence>& out, Tool t) {
 }  // namespace
 
 std::vector<Consequence> consequences(const std::vector<Finding>& found, const ForeignRuleset& rs,
-                                      const std::string& example) {
+                                      const std::string& example, bool governs_published) {
   std::vector<Consequence> out;
   for (const auto& f : found) {
     switch (f.tool) {
@@ -72,7 +86,7 @@ std::vector<Consequence> consequences(const std::vector<Finding>& found, const F
         break;
       case Tool::docker:
       case Tool::kube_proxy:
-        if (!seen_tool(out, f.tool)) out.push_back(container_nat(found, f.tool));
+        if (!seen_tool(out, f.tool)) out.push_back(container_nat(found, f.tool, governs_published));
         break;
       case Tool::fail2ban:
       case Tool::crowdsec:
