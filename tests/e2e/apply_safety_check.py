@@ -411,7 +411,9 @@ def counter_checks(c):
         else:
             print("skip  promtool check metrics: promtool is not installed (Debian package prometheus)")
         text = c.fwc_run(ns, "status").stdout
-        c.expect(sum(1 for l in text.splitlines() if l.endswith(default[0]["comment"] if default else "?")) == 1,
+        # One line per (chain, policy rule): the inbound default ends input and published.
+        c.expect(sum(1 for l in text.splitlines()
+                     if l.split()[:1] == ["input"] and l.endswith(default[0]["comment"] if default else "?")) == 1,
                  "status (text): one line per policy rule", text)
 
 

@@ -73,6 +73,9 @@ def verdicts(results):
     return [r[0] for r in results]
 
 
+STOP = {"ufw": "disable", "firewalld": "stop"}
+
+
 class Case:
     """One tool: `run(cmd)` runs cmd where the tool's state lives."""
 
@@ -116,8 +119,24 @@ class Case:
         self.t.expect(not bad, f"{self.name}: {what}: {len(PROBES)} probes agree with fwc explain",
                       "\n".join(bad))
 
-    def scenario(self, expected, confirm=False):
+    def warns_beside(self, warning):
+        """With the tool's own rules loaded, fwc's default backend (nftables)
+        names the tool and the remedy; --strict refuses."""
+        r = self.run([self.fwc, "apply", "--dry-run", self.policy, "--state-dir", self.state_dir])
+        lines = [line for line in r.stderr.splitlines() if line.startswith(warning)]
+        self.t.expect(len(lines) == 1 and "also filters input: traffic the policy accepts can still be dropped"
+                      in lines[0] and lines[0].endswith(f"Remedy: apply through {self.name} (fwc apply --backend "
+                                                        f"{self.name}) or {STOP[self.name]} {self.name}."),
+                      f"{self.name}: apply beside it warns, naming it and the remedy", r.stderr)
+        r = self.run([self.fwc, "apply", "--strict", self.policy, "--state-dir", self.state_dir])
+        self.t.expect(r.returncode == 2 and "--strict" in r.stderr, f"{self.name}: apply --strict refuses (exit 2)",
+                      f"exit {r.returncode}\n{r.stderr}")
+
+    def scenario(self, expected, confirm=False, warning=None):
         before_state = self.state()
+        if warning:
+            self.warns_beside(warning)
+            self.t.expect(self.state() == before_state, f"{self.name}: the refused apply changed nothing")
         before = self.lab.probe(PROBES, timeout=1.0)
         self.t.expect(("198.51.100.20", 2222, "tcp") in
                       [(s, p, proto) for (s, p, proto), o in zip(PROBES, before) if o[0] == "accept"],
@@ -183,7 +202,7 @@ def ufw_case(tally, fwc, policy, expected, tmp):
             if r.returncode != 0:
                 raise netlab.LabError(f"{' '.join(cmd)}: {r.stderr.strip()}")
         Case(tally, fwc, policy, lab, "ufw", run, [["ufw", "status", "verbose"], ["iptables-save"]]) \
-            .scenario(expected, confirm=True)
+            .scenario(expected, confirm=True, warning="fwc: warning: ufw (table ip filter, chain INPUT")
 
 
 def firewalld_case(tally, fwc, policy, expected, tmp):
@@ -203,7 +222,8 @@ def firewalld_case(tally, fwc, policy, expected, tmp):
                     raise netlab.LabError(f"{' '.join(cmd)}: {r.stderr.strip()}")
             Case(tally, fwc, policy, lab, "firewalld", run,
                  [["firewall-cmd", "--get-default-zone"], ["firewall-cmd", "--list-all"],
-                  ["firewall-cmd", "--get-zones"]]).scenario(expected)
+                  ["firewall-cmd", "--get-zones"]]).scenario(
+                expected, warning="fwc: warning: firewalld (table inet firewalld, chain filter_INPUT")
         finally:
             netlab._stop(p)
 
