@@ -133,4 +133,13 @@ host::SessionCheck lockout_problem(const ir::Ruleset& rs) {
   return host::check_session(rs, env);
 }
 
+int refuse_lockout(const ir::Ruleset& rs, bool force) {
+  if (force) return 0;
+  auto guard = lockout_problem(rs);
+  if (guard.problem.empty()) return 0;
+  std::fprintf(stderr, "fwc: error: refusing to apply: %s\n  hint: %s\n", guard.problem.c_str(),
+               guard.hint.c_str());
+  return Exit::bad_input;
+}
+
 }  // namespace fwc::cli::applying

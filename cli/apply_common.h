@@ -44,5 +44,8 @@ void print_diff(const std::vector<std::string>& lines, FILE* to);
 // The lock-out guard over SSH_CONNECTION (host::check_session); no problem
 // when the variable is unset.
 host::SessionCheck lockout_problem(const ir::Ruleset& rs);
+// Exit::bad_input after saying why when the ruleset would cut this SSH
+// session (and `force` is not given); 0 otherwise.
+int refuse_lockout(const ir::Ruleset& rs, bool force);
 
 }  // namespace fwc::cli::applying

@@ -81,14 +81,7 @@ int run_apply(const ApplyOptions& o, const ApplyHooks& hooks) {
   phase("compile");
   if (std::string err; !o.dry_run && !hosts.save(err))
     std::fprintf(stderr, "fwc: warning: cannot keep the host name answers: %s\n", err.c_str());
-  if (!o.force) {
-    auto guard = applying::lockout_problem(pr.ruleset);
-    if (!guard.problem.empty()) {
-      std::fprintf(stderr, "fwc: error: refusing to apply: %s\n  hint: %s\n", guard.problem.c_str(),
-                   guard.hint.c_str());
-      return Exit::bad_input;
-    }
-  }
+  if (int rc = applying::refuse_lockout(pr.ruleset, o.force)) return rc;
   if (int rc = check_others(o, pr.ruleset)) return rc;
   phase("other tables");
   state::Lock lock;

@@ -112,14 +112,7 @@ int run_manager_apply(const std::string& backend, const ApplyOptions& o) {
   applying::Prepared pr;
   Compiled c;
   if (int rc = compile_for(*m, o.policy, o.selection, o.state_dir, pr, c)) return rc;
-  if (!o.force) {
-    auto guard = applying::lockout_problem(pr.ruleset);
-    if (!guard.problem.empty()) {
-      std::fprintf(stderr, "fwc: error: refusing to apply: %s\n  hint: %s\n", guard.problem.c_str(),
-                   guard.hint.c_str());
-      return Exit::bad_input;
-    }
-  }
+  if (int rc = applying::refuse_lockout(pr.ruleset, o.force)) return rc;
   const state::Paths p = state::paths(o.state_dir);
   if (o.dry_run) return dry_run(*m, c, p);
   std::string err, why, before;
