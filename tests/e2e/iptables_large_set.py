@@ -14,7 +14,6 @@ and CI is not "true").  The last line is "N passed, M failed" (counting loads).
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,14 +40,7 @@ def main():
     ap.add_argument("--variant", choices=("nft", "legacy"), default="nft")
     args = ap.parse_args()
     netlab.require_root()
-    tools = ["ipset", "nft", f"iptables-{args.variant}-restore", f"ip6tables-{args.variant}-restore"]
-    missing = [t for t in tools if not shutil.which(t)]
-    if missing:
-        if os.environ.get("CI") == "true":
-            print(f"FAIL: missing {', '.join(missing)}; CI=true, so this is not skipped")
-            return 1
-        print(f"SKIP: missing {', '.join(missing)}")
-        return 77
+    netlab.require_tools(["ipset", "nft", f"iptables-{args.variant}-restore", f"ip6tables-{args.variant}-restore"])
     passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="fwc-large-") as tmp:
         policy = os.path.join(tmp, "bl.yaml")

@@ -25,7 +25,6 @@ import argparse
 import difflib
 import os
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -59,14 +58,7 @@ TOOLS = {"iptables": ["iptables-save", "ip6tables-save", "iptables-restore", "ip
 
 
 def require(tools):
-    missing = [t for name in tools for t in TOOLS[name] if not shutil.which(t)]
-    if not missing:
-        return
-    if os.environ.get("CI") == "true":
-        print(f"FAIL: missing {', '.join(missing)}; CI=true, so this is not skipped")
-        sys.exit(1)
-    print(f"SKIP: missing {', '.join(missing)}")
-    sys.exit(77)
+    netlab.require_tools([t for name in tools for t in TOOLS[name]])
 
 
 def verdicts(results):

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,6 +82,19 @@ def require_root():
         print("FAIL: needs root (netns); CI=true, so this is not skipped")
         sys.exit(1)
     print("SKIP: needs root (netns)")
+    sys.exit(77)
+
+
+def require_tools(tools):
+    """Exit 77 (skip) when a tool is not installed, unless CI=true, where it
+    is a failure."""
+    missing = [t for t in tools if not shutil.which(t)]
+    if not missing:
+        return
+    if os.environ.get("CI") == "true":
+        print(f"FAIL: missing {', '.join(missing)}; CI=true, so this is not skipped")
+        sys.exit(1)
+    print(f"SKIP: missing {', '.join(missing)}")
     sys.exit(77)
 
 

@@ -20,7 +20,6 @@ usage: published_ports.py --fwc FWC
 import argparse
 import json
 import os
-import shutil
 import tempfile
 
 import netlab
@@ -173,13 +172,7 @@ def main():
     ap.add_argument("--fwc", required=True)
     args = ap.parse_args()
     netlab.require_root()
-    missing = [t for t in ("iptables-nft-restore", "ip6tables-nft-restore", "ipset", "nft") if not shutil.which(t)]
-    if missing:
-        if os.environ.get("CI") == "true":
-            print(f"FAIL: missing {', '.join(missing)}; CI=true, so this is not skipped")
-            return 1
-        print(f"SKIP: missing {', '.join(missing)}")
-        return 77
+    netlab.require_tools(["iptables-nft-restore", "ip6tables-nft-restore", "ipset", "nft"])
     fwc = [os.path.abspath(args.fwc)]
     t = netlab.Tally()
     with tempfile.TemporaryDirectory(prefix="fwc-published-") as tmp:

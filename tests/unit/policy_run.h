@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compiler/frontend.h"
+#include "compiler/ir/selection.h"
 
 namespace fwc::test {
 
@@ -38,6 +39,15 @@ inline Run compile(const std::string& text, const std::string& file = "policy.ya
   Run r;
   r.policy = compile_policy_text(text, file, r.diags);
   return r;
+}
+
+// The ruleset of every node of a policy that must compile without errors.
+inline ir::Ruleset ruleset(const std::string& text) {
+  auto r = compile(text);
+  INFO(r.diags.render_all());
+  REQUIRE(r.policy);
+  REQUIRE(r.diags.error_count() == 0);
+  return ir::select(*r.policy, {});
 }
 
 // A fresh temporary directory, removed at the end of the test.

@@ -11,6 +11,7 @@
 #include "policy_run.h"
 
 using namespace fwc;
+using fwc::test::ruleset;
 using fwc::test::compile;
 
 namespace {
@@ -34,14 +35,6 @@ inbound:
   - allow: [22/tcp]
     from: any
 )";
-
-ir::Ruleset ruleset(const std::string& text) {
-  auto r = compile(text);
-  INFO(r.diags.render_all());
-  REQUIRE(r.policy);
-  REQUIRE(r.diags.error_count() == 0);
-  return ir::select(*r.policy, {});
-}
 
 bool has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
 

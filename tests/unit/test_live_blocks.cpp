@@ -13,6 +13,7 @@
 #include "policy_run.h"
 
 using namespace fwc;
+using fwc::test::ruleset;
 
 namespace {
 
@@ -35,14 +36,6 @@ inbound:
   - allow: [80/tcp]
     from: any
 )";
-
-ir::Ruleset ruleset(const std::string& text) {
-  auto r = test::compile(text);
-  INFO(r.diags.render_all());
-  REQUIRE(r.policy);
-  REQUIRE(r.diags.error_count() == 0);
-  return ir::select(*r.policy, {});
-}
 
 std::string artefacts(const char* target, const ir::Ruleset& rs, DiagnosticEngine& diags) {
   auto out = backend::find_backend(target)->make()->compile(rs, diags);

@@ -13,6 +13,7 @@
 #include "policy_run.h"
 
 using namespace fwc;
+using fwc::test::ruleset;
 using fwc::test::compile;
 
 namespace {
@@ -36,14 +37,6 @@ inbound:
     allow: [22/tcp, 30080/tcp]
     from: 198.51.100.10
 )";
-
-ir::Ruleset ruleset(const std::string& text) {
-  auto r = compile(text);
-  INFO(r.diags.render_all());
-  REQUIRE(r.policy);
-  REQUIRE(r.diags.error_count() == 0);
-  return ir::select(*r.policy, {});
-}
 
 std::string with_published(const std::string& policy, const std::string& value) {
   std::string out = policy;
