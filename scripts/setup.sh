@@ -11,6 +11,8 @@ packages=(
   nftables iptables ipset firewalld ufw iproute2 python3 man-db groff-base time
   python3-jsonschema python3-botocore
   nmap
+  # the Ansible collection (ansible/) and its lab test
+  ansible openssh-server
   # promtool (checks the Prometheus textfile of `fwc status`)
   prometheus
   # schema checks (SARIF, policy JSON Schema), packaging, fuzzing (libFuzzer)
