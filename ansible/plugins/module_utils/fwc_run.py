@@ -49,7 +49,7 @@ def state_dir_args(params):
     return ['--state-dir', params['state_dir']] if params.get('state_dir') else []
 
 
-def run_fwc(module, argv, data=None, stdout_limit=OUTPUT_LIMIT):
+def run_fwc(module, argv, data=None, stdout_limit=OUTPUT_LIMIT, cwd=None):
     """Run fwc with an argument vector (never a shell); (rc, stdout, stderr)
     with the output bounded (stdout to stdout_limit, for a JSON report that
     is parsed whole) and printable."""
@@ -59,7 +59,7 @@ def run_fwc(module, argv, data=None, stdout_limit=OUTPUT_LIMIT):
         if not found:
             module.fail_json(msg='fwc not found on the node (fwc_path: %s)' % printable(fwc))
         fwc = found
-    rc, out, err = module.run_command([fwc] + argv, data=data, environ_update={'LC_ALL': 'C'})
+    rc, out, err = module.run_command([fwc] + argv, data=data, cwd=cwd, environ_update={'LC_ALL': 'C'})
     return rc, bounded(out, stdout_limit), bounded(err)
 
 

@@ -143,6 +143,8 @@ reachable_after_rollback:
   type: bool
 '''
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fwc.firewall.plugins.module_utils.fwc_run import (
     fail_with, lines_of, run_fwc, selection_args, state_dir_args)
@@ -161,10 +163,20 @@ ARGUMENT_SPEC = dict(
 )
 
 
+def policy_place(policy):
+    """(directory, name): fwc runs in the policy's directory and is given its
+    name, so the rule comments in the table (file:line) do not depend on
+    where the policy was copied to, and nodes running one policy have one
+    table fingerprint (fwc_facts)."""
+    policy = os.path.abspath(policy)
+    return os.path.dirname(policy) or '/', os.path.basename(policy) or '.'
+
+
 def differences(module):
     """(changed, lines) from `fwc diff`: exit 0 equal, 1 different."""
     p = module.params
-    rc, out, err = run_fwc(module, ['diff', p['policy']] + selection_args(p) + state_dir_args(p))
+    where, name = policy_place(p['policy'])
+    rc, out, err = run_fwc(module, ['diff', name] + selection_args(p) + state_dir_args(p), cwd=where)
     if rc not in (0, 1):
         fail_with(module, 'fwc diff', rc, out, err, changed=False)
     return rc == 1, lines_of(out)
@@ -172,7 +184,7 @@ def differences(module):
 
 def apply_argv(module):
     p = module.params
-    argv = ['apply', p['policy']] + selection_args(p) + state_dir_args(p)
+    argv = ['apply', policy_place(p['policy'])[1]] + selection_args(p) + state_dir_args(p)
     if module.check_mode:
         return argv + ['--dry-run']
     if p['confirm']:
@@ -193,7 +205,7 @@ def main():
     if module._diff:
         result['diff'] = dict(prepared='\n'.join(lines) + '\n' if lines else '')
     if changed or p['force'] or module.check_mode:
-        rc, out, err = run_fwc(module, apply_argv(module))
+        rc, out, err = run_fwc(module, apply_argv(module), cwd=policy_place(p['policy'])[0])
         result.update(rc=rc, stdout=out, stderr=err)
         if rc != 0:
             fail_with(module, 'fwc apply', rc, out, err, changed=False, changes=lines)
