@@ -181,6 +181,15 @@ def check_docs(c, ans):
                 f"ansible-doc fwc.firewall.{m}: exit {r.returncode}, no warnings", r.stderr)
 
 
+def check_rollout_syntax(c, ans):
+    r = ans.tool(["ansible-playbook", "-i", ans.inventory, "--syntax-check", "fwc.firewall.rollout",
+                  "-e", "fwc_policy_src=p.yaml"])
+    # Every playbook run from a collection gets this one.
+    other = [line for line in r.stderr.splitlines() if line.strip() and "inside collection" not in line]
+    c.check(r.returncode == 0 and not other, "ansible-playbook --syntax-check fwc.firewall.rollout",
+            r.stdout + r.stderr)
+
+
 def check_apply(c, lab, ans, v1):
     rc, doc, secs = ans.playbook(APPLY, {"policy_src": v1}, "--check", "--diff")
     res = task_results(doc, "apply")
@@ -262,6 +271,7 @@ def main():
             try:
                 c.check(bool(ans.install()), "ansible-galaxy collection build + install")
                 check_docs(c, ans)
+                check_rollout_syntax(c, ans)
                 check_apply(c, lab, ans, v1)
                 check_lockout(c, lab, ans, cut)
                 check_verify(c, lab, ans, v1)
