@@ -54,7 +54,7 @@ inbound:
     from: {ssh}
   - name: web
     allow: [web]
-    from: controller
+    from: {web}
 """
 
 APPLY = """- hosts: "{{ target | default('nodes') }}"
@@ -82,7 +82,7 @@ VERIFY = """- hosts: nodes
     - name: verify
       fwc.firewall.fwc_verify:
         target: "{{ ansible_host }}"
-        policy: "{{ policy_src }}"
+        policy: "{{ policies[inventory_hostname] | default(policy_src) }}"
         ports: "22,8080,9000"
         fwc_path: "{{ fwc_bin }}"
       delegate_to: localhost
@@ -181,6 +181,12 @@ def check_docs(c, ans):
                 f"ansible-doc fwc.firewall.{m}: exit {r.returncode}, no warnings", r.stderr)
 
 
+def check_argspecs(c, ans):
+    r = ans.tool([netlab.PYTHON, os.path.join(netlab.HERE, "ansible_argspec.py"),
+                  ans.env["ANSIBLE_COLLECTIONS_PATH"], *MODULES])
+    c.check(r.returncode == 0, "argument_spec of every module matches its DOCUMENTATION", r.stdout + r.stderr)
+
+
 def check_rollout_syntax(c, ans):
     r = ans.tool(["ansible-playbook", "-i", ans.inventory, "--syntax-check", "fwc.firewall.rollout",
                   "-e", "fwc_policy_src=p.yaml"])
@@ -221,6 +227,16 @@ def check_apply(c, lab, ans, v1):
             f"second run: changed=0 on every node ({secs:.1f} s)", json.dumps(stats) + short(doc))
 
 
+def check_confirmed(c, lab, ans, v2):
+    rc, doc, secs = ans.playbook(APPLY, {"policy_src": v2, "target": "n1", "confirm": 2})
+    r = task_results(doc, "apply").get("n1", {})
+    c.check(rc == 0 and r.get("changed") and r.get("confirmed") is True and not r.get("confirm_pending"),
+            f"policy keeping SSH with confirm: 2: confirmed over a new connection ({secs:.1f} s)", short(doc))
+    time.sleep(3)
+    table = lab.live_table("n1") or ""
+    c.check("ip saddr 203.0.113.10 tcp dport 8080" in table, "  after 3 s n1 still runs it (no rollback)", table)
+
+
 def check_lockout(c, lab, ans, cut):
     before = lab.live_table("n1")
     rc, doc, _ = ans.playbook(APPLY, {"policy_src": cut, "target": "n1"})
@@ -237,15 +253,16 @@ def check_lockout(c, lab, ans, cut):
             f"before:\n{before}\nnow:\n{lab.live_table('n1')}")
 
 
-def check_verify(c, lab, ans, v1):
-    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": v1})
+def check_verify(c, lab, ans, v1, v2):
+    # n1 runs v2 since check_confirmed.
+    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": v1, "policies": {"n1": v2}})
     res = task_results(doc, "verify")
     c.check(rc == 0 and len(res) == 3 and not any(r.get("failed") for r in res.values()),
             f"fwc_verify from the controller passes on all 3 nodes ({secs:.1f} s)", short(doc))
     lab.listen("n2", 9000)
     netlab.run(["nft", "insert", "rule", "inet", "fwc", "input", "tcp", "dport", "9000", "accept"],
                ns=lab.nodes["n2"])
-    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": v1})
+    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": v1, "policies": {"n1": v2}})
     res = task_results(doc, "verify")
     n2 = res.get("n2", {})
     c.check(rc != 0 and n2.get("failed") and "9000/tcp open" in n2.get("msg", "")
@@ -264,17 +281,20 @@ def main():
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fwc-ansible-") as tmp:
         os.chmod(tmp, 0o755)
-        v1 = write(tmp, "policy-v1.yaml", POLICY.format(ssh="controller"))
-        cut = write(tmp, "policy-cut.yaml", POLICY.format(ssh="operators"))
+        v1 = write(tmp, "policy-v1.yaml", POLICY.format(ssh="controller", web="controller"))
+        v2 = write(tmp, "policy-v2.yaml", POLICY.format(ssh="controller", web="operators"))
+        cut = write(tmp, "policy-cut.yaml", POLICY.format(ssh="operators", web="controller"))
         with ansible_nodes.Lab(tmp) as lab:
             ans = Ansible(lab, tmp, fwc)
             try:
                 c.check(bool(ans.install()), "ansible-galaxy collection build + install")
                 check_docs(c, ans)
+                check_argspecs(c, ans)
                 check_rollout_syntax(c, ans)
                 check_apply(c, lab, ans, v1)
+                check_confirmed(c, lab, ans, v2)
                 check_lockout(c, lab, ans, cut)
-                check_verify(c, lab, ans, v1)
+                check_verify(c, lab, ans, v1, v2)
             finally:
                 lab.stop_ssh_masters(ans.control_dir)
     print(f"ansible lab: {time.monotonic() - t0:.1f} s")
