@@ -8,6 +8,8 @@ netns (json callback) to check:
 - check mode reports changes and leaves the live tables alone; diff mode
   shows fwc diff's lines; apply installs the policy on all three nodes and a
   second run reports changed=0; fwc_facts agrees with the policy applied;
+- the collection's canary playbook (fwc.firewall.rollout) rolls a new
+  policy out one node first, confirms it on every node and verifies each;
 - a policy that cuts the controller's SSH is refused by the lock-out guard,
   and with confirm: 5 fails saying it rolled back, after which the node
   answers SSH again with its old table;
@@ -82,7 +84,7 @@ VERIFY = """- hosts: nodes
     - name: verify
       fwc.firewall.fwc_verify:
         target: "{{ ansible_host }}"
-        policy: "{{ policies[inventory_hostname] | default(policy_src) }}"
+        policy: "{{ policy_src }}"
         ports: "22,8080,9000"
         fwc_path: "{{ fwc_bin }}"
       delegate_to: localhost
@@ -137,10 +139,13 @@ class Ansible:
         path = os.path.join(self.tmp, "playbook.yml")
         with open(path, "w") as f:
             f.write(text)
-        extra = dict(extra, fwc_bin=self.fwc)
+        return self.run(path, dict(extra, fwc_bin=self.fwc), *flags)
+
+    def run(self, playbook, extra, *flags):
+        """ansible-playbook (a path or a collection's playbook) in the controller netns."""
         t0 = time.monotonic()
         r = self.tool(["ip", "netns", "exec", self.lab.controller, "ansible-playbook", "-i", self.inventory,
-                       path, "-e", json.dumps(extra), *flags], timeout=180)
+                       playbook, "-e", json.dumps(extra), *flags], timeout=180)
         try:
             doc = json.loads(r.stdout)
         except ValueError:
@@ -149,11 +154,14 @@ class Ansible:
 
 
 def task_results(doc, name):
-    """{host: result} of the task called name in the first play."""
-    for task in (doc.get("plays") or [{}])[0].get("tasks", []):
-        if task["task"]["name"] == name:
-            return task["hosts"]
-    return {}
+    """{host: result} of the tasks whose name starts with name, in every
+    play (a serial play runs once per batch)."""
+    out = {}
+    for play in doc.get("plays", []):
+        for task in play.get("tasks", []):
+            if task["task"]["name"].startswith(name):
+                out.update(task["hosts"])
+    return out
 
 
 def write(tmp, name, text):
@@ -227,14 +235,23 @@ def check_apply(c, lab, ans, v1):
             f"second run: changed=0 on every node ({secs:.1f} s)", json.dumps(stats) + short(doc))
 
 
-def check_confirmed(c, lab, ans, v2):
-    rc, doc, secs = ans.playbook(APPLY, {"policy_src": v2, "target": "n1", "confirm": 2})
-    r = task_results(doc, "apply").get("n1", {})
-    c.check(rc == 0 and r.get("changed") and r.get("confirmed") is True and not r.get("confirm_pending"),
-            f"policy keeping SSH with confirm: 2: confirmed over a new connection ({secs:.1f} s)", short(doc))
+def check_rollout(c, lab, ans, v2):
+    """The collection's canary playbook: batches, confirm, verify from the controller."""
+    extra = {"fwc_policy_src": v2, "fwc_hosts": "nodes", "fwc_confirm": 2, "fwc_path": ans.fwc,
+             "fwc_policy_dir": os.path.join(ans.tmp, "staged"), "ansible_become": False}
+    rc, doc, secs = ans.run("fwc.firewall.rollout", extra)
+    plays = doc.get("plays", [])
+    applied, verified = task_results(doc, "Apply"), task_results(doc, "Verify")
+    canary = (plays[0].get("tasks") or [{}])[0].get("hosts", {}) if plays else {}
+    c.check(rc == 0 and len(plays) >= 2 and len(canary) == 1
+            and len(applied) == 3 and all(r.get("changed") and r.get("confirmed") is True for r in applied.values())
+            and len(verified) == 3 and not any(r.get("failed") for r in verified.values()),
+            f"fwc.firewall.rollout: {len(plays)} batches, each node confirmed and verified ({secs:.1f} s)",
+            short(doc))
     time.sleep(3)
-    table = lab.live_table("n1") or ""
-    c.check("ip saddr 203.0.113.10 tcp dport 8080" in table, "  after 3 s n1 still runs it (no rollback)", table)
+    tables = {n: lab.live_table(n) or "" for n in lab.nodes}
+    c.check(all("ip saddr 203.0.113.10 tcp dport 8080" in t for t in tables.values()),
+            "  3 s later every node still runs the new policy (no rollback)", json.dumps(tables)[:2000])
 
 
 def check_lockout(c, lab, ans, cut):
@@ -253,16 +270,15 @@ def check_lockout(c, lab, ans, cut):
             f"before:\n{before}\nnow:\n{lab.live_table('n1')}")
 
 
-def check_verify(c, lab, ans, v1, v2):
-    # n1 runs v2 since check_confirmed.
-    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": v1, "policies": {"n1": v2}})
+def check_verify(c, lab, ans, policy):
+    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": policy})
     res = task_results(doc, "verify")
     c.check(rc == 0 and len(res) == 3 and not any(r.get("failed") for r in res.values()),
             f"fwc_verify from the controller passes on all 3 nodes ({secs:.1f} s)", short(doc))
     lab.listen("n2", 9000)
     netlab.run(["nft", "insert", "rule", "inet", "fwc", "input", "tcp", "dport", "9000", "accept"],
                ns=lab.nodes["n2"])
-    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": v1, "policies": {"n1": v2}})
+    rc, doc, secs = ans.playbook(VERIFY, {"policy_src": policy})
     res = task_results(doc, "verify")
     n2 = res.get("n2", {})
     c.check(rc != 0 and n2.get("failed") and "9000/tcp open" in n2.get("msg", "")
@@ -292,9 +308,9 @@ def main():
                 check_argspecs(c, ans)
                 check_rollout_syntax(c, ans)
                 check_apply(c, lab, ans, v1)
-                check_confirmed(c, lab, ans, v2)
+                check_rollout(c, lab, ans, v2)
                 check_lockout(c, lab, ans, cut)
-                check_verify(c, lab, ans, v1, v2)
+                check_verify(c, lab, ans, v2)
             finally:
                 lab.stop_ssh_masters(ans.control_dir)
     print(f"ansible lab: {time.monotonic() - t0:.1f} s")
