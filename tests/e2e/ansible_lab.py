@@ -237,7 +237,7 @@ def check_apply(c, lab, ans, v1):
 
 def check_rollout(c, lab, ans, v2):
     """The collection's canary playbook: batches, confirm, verify from the controller."""
-    extra = {"fwc_policy_src": v2, "fwc_hosts": "nodes", "fwc_confirm": 2, "fwc_path": ans.fwc,
+    extra = {"fwc_policy_src": v2, "fwc_hosts": "nodes", "fwc_confirm": 8, "fwc_path": ans.fwc,
              "fwc_policy_dir": os.path.join(ans.tmp, "staged"), "ansible_become": False}
     rc, doc, secs = ans.run("fwc.firewall.rollout", extra)
     plays = doc.get("plays", [])
@@ -247,11 +247,14 @@ def check_rollout(c, lab, ans, v2):
             and len(applied) == 3 and all(r.get("changed") and r.get("confirmed") is True for r in applied.values())
             and len(verified) == 3 and not any(r.get("failed") for r in verified.values()),
             f"fwc.firewall.rollout: {len(plays)} batches, each node confirmed and verified ({secs:.1f} s)",
-            short(doc))
-    time.sleep(3)
+            json.dumps([[(t["task"]["name"], sorted(t["hosts"])) for t in p.get("tasks", [])] for p in plays])
+            + short(doc))
+    facts = {h: r.get("ansible_facts", {}).get("fwc", {}) for h, r in task_results(doc, "Record").items()}
     tables = {n: lab.live_table(n) or "" for n in lab.nodes}
-    c.check(all("ip saddr 203.0.113.10 tcp dport 8080" in t for t in tables.values()),
-            "  3 s later every node still runs the new policy (no rollback)", json.dumps(tables)[:2000])
+    c.check(len(facts) == 3 and not any(f.get("rollback_pending", True) for f in facts.values())
+            and all("ip saddr 203.0.113.10 tcp dport 8080" in t for t in tables.values()),
+            "  every node runs the new policy with no rollback pending (fwc_facts)",
+            json.dumps(facts)[:1000] + json.dumps(tables)[:1000])
 
 
 def check_lockout(c, lab, ans, cut):
