@@ -37,10 +37,12 @@ fi
 # run is the compile the golden tests already run under the sanitizers, so
 # this pass leaves them out (they run above). So does manager-apply (ufw,
 # firewalld and iptables installing the compiled artefacts; fwc's runner of
-# those tools is under the sanitizers in the unit tests, test_managers).
+# those tools is under the sanitizers in the unit tests, test_managers),
+# and ansible-lab (Ansible and sshd driving apply, diff, confirm and verify,
+# which the netns tests above already run under the sanitizers).
 stage "sanitizer build: the suite under ASan/UBSan"
 scripts/build.sh build-asan -DFWC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
   "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1 -Wno-maybe-uninitialized"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -E '^((ufw|firewalld|iptables)-agreement|manager-apply)$')
+(cd build-asan && ctest --output-on-failure -E '^((ufw|firewalld|iptables)-agreement|manager-apply|ansible-lab)$')
 stage "done"
