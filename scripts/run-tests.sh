@@ -39,7 +39,7 @@ fi
 # firewalld and iptables installing the compiled artefacts; fwc's runner of
 # those tools is under the sanitizers in the unit tests, test_managers),
 # and ansible-lab (Ansible and sshd driving apply, diff, confirm and verify,
-# which the netns tests above already run under the sanitizers).
+# which the other netns tests of this pass run under the sanitizers).
 stage "sanitizer build: the suite under ASan/UBSan"
 scripts/build.sh build-asan -DFWC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
   "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1 -Wno-maybe-uninitialized"
