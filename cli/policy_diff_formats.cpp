@@ -111,7 +111,11 @@ nlohmann::json sources_json(const net::AddrSet& s) {
 nlohmann::json change_json(const RegionChange& c) {
   const char* protocol = c.all_traffic ? "all" : eval::axis_name(c.axis);
   nlohmann::json j{{"change", std::string(1, change_sign(c))}, {"protocol", protocol}};
-  if (!c.all_traffic && c.axis != eval::Axis::other) j["ports"] = {c.ports.lo, c.ports.hi};
+  if (!c.all_traffic && c.axis != eval::Axis::other) {
+    nlohmann::json ports = nlohmann::json::array();
+    for (const auto& r : c.ports) ports.push_back({r.lo, r.hi});
+    j["ports"] = ports;
+  }
   j["sources"] = sources_json(c.sources);
   j["before"] = rule_json(c.old_origin, c.before);
   j["after"] = rule_json(c.new_origin, c.after);

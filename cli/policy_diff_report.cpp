@@ -23,27 +23,42 @@ std::string change_ports(const RegionChange& c) {
   if (c.all_traffic) return "all traffic";
   if (c.axis == eval::Axis::other) return "other protocols";
   const std::string proto = eval::axis_name(c.axis);
-  if (c.ports == net::PortRange{0, 65535}) return "all/" + proto;
-  return net::format_range(c.ports) + "/" + proto;
+  if (c.ports == std::vector<net::PortRange>{{0, 65535}}) return "all/" + proto;
+  std::string out;
+  for (const auto& r : c.ports) out += (out.empty() ? "" : ", ") + net::format_range(r) + "/" + proto;
+  return out;
 }
 
-std::string change_sources(const net::AddrSet& s, size_t limit) {
-  if (s.is_all(net::Family::v4) && s.is_all(net::Family::v6)) return "any";
+namespace {
+
+std::string cidr_list(const net::AddrSet& s, size_t limit) {
   std::string out;
-  size_t shown = 0, total = 0;
+  size_t shown = 0;
   for (auto f : {net::Family::v4, net::Family::v6}) {
     if (s.is_all(f)) {
-      ++total;
       if (shown++ < limit) out += (out.empty() ? "" : ", ") + std::string(f == net::Family::v4 ? "any IPv4" : "any IPv6");
       continue;
     }
-    for (const auto& c : s.cidrs(f)) {
-      ++total;
+    for (const auto& c : s.cidrs(f))
       if (shown++ < limit) out += (out.empty() ? "" : ", ") + net::format_cidr(c);
-    }
   }
-  if (total > limit) out += " (+" + std::to_string(total - limit) + " more)";
+  if (shown > limit) out += " (+" + std::to_string(shown - limit) + " more)";
   return out;
+}
+
+size_t cidr_total(const net::AddrSet& s) { return s.cidr_count(net::Family::v4) + s.cidr_count(net::Family::v6); }
+
+}  // namespace
+
+// Loopback sources never change (lo is always accepted), so a set that
+// lacks only them, or is shorter as a complement, prints as "any except".
+std::string change_sources(const net::AddrSet& s, size_t limit) {
+  net::AddrSet rest = net::AddrSet::any();
+  rest.subtract(s);
+  rest.subtract(eval::loopback_sources());
+  if (rest.empty()) return "any";
+  if (cidr_total(rest) < cidr_total(s)) return "any except " + cidr_list(rest, limit);
+  return cidr_list(s, limit);
 }
 
 namespace {

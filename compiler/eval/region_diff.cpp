@@ -13,13 +13,17 @@ bool same_change(const RegionChange& a, const RegionChange& b) {
          same_rule(a.new_origin, b.new_origin) && a.sources == b.sources;
 }
 
-// Extends the change of the segment just before, or adds a new one.
+// Adds the segment's ports to the same change of the protocol (a range
+// next to its last one extends it), or adds a new change.
 void add_change(std::vector<RegionChange>& out, RegionChange c) {
-  for (auto& prev : out)
-    if (prev.axis == c.axis && uint32_t{prev.ports.hi} + 1 == c.ports.lo && same_change(prev, c)) {
-      prev.ports.hi = c.ports.hi;
-      return;
-    }
+  for (auto& prev : out) {
+    if (prev.axis != c.axis || !same_change(prev, c)) continue;
+    if (c.axis == Axis::other) return;
+    net::PortRange& last = prev.ports.back();
+    if (uint32_t{last.hi} + 1 == c.ports.front().lo) last.hi = c.ports.front().hi;
+    else prev.ports.push_back(c.ports.front());
+    return;
+  }
   out.push_back(std::move(c));
 }
 
@@ -30,13 +34,13 @@ void diff_segment(const ir::Chain& before, const ir::Chain& after, const PortSeg
   for (const auto& o : old_regions)
     for (const auto& n : new_regions) {
       if (o.outcome == n.outcome || !o.sources.overlaps(n.sources)) continue;
-      add_change(out, {seg.axis, seg.ports, false, o.sources.intersect(n.sources), o.outcome, n.outcome, o.origin,
+      add_change(out, {seg.axis, {seg.ports}, false, o.sources.intersect(n.sources), o.outcome, n.outcome, o.origin,
                        n.origin});
     }
 }
 
 bool whole(const RegionChange& c, Axis axis) {
-  return c.axis == axis && (axis == Axis::other || c.ports == net::PortRange{0, 65535});
+  return c.axis == axis && (axis == Axis::other || c.ports == std::vector<net::PortRange>{{0, 65535}});
 }
 
 // A change on every TCP port, every UDP port and every other protocol

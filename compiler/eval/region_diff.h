@@ -12,15 +12,16 @@ namespace fwc::eval {
 
 struct RegionChange {
   Axis axis = Axis::tcp;
-  net::PortRange ports{0, 65535};
+  std::vector<net::PortRange> ports{{0, 65535}};  // ascending; none for Axis::other
   bool all_traffic = false;  // every TCP and UDP port and every other protocol alike
   net::AddrSet sources;
   Outcome before, after;
   ir::Origin old_origin, new_origin;  // the deciding rules
 };
 
-// Port segments next to each other with the same change (sources, outcomes,
-// deciding rules) are merged, then TCP, UDP and other protocols alike become
+// The port segments of one protocol with the same change (sources,
+// outcomes, deciding rules) are one change with a list of port ranges,
+// adjacent ranges merged; then TCP, UDP and other protocols alike become
 // one change on all traffic.
 std::vector<RegionChange> diff_chains(const ir::Chain& before, const ir::Chain& after);
 

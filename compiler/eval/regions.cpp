@@ -15,6 +15,17 @@ const char* axis_name(Axis a) {
   return "other";
 }
 
+const net::AddrSet& loopback_sources() {
+  static const net::AddrSet lo = [] {
+    net::AddrSet s;
+    s.add(net::Cidr{net::Family::v4, net::u128{127} << 24, 8});
+    s.add(net::Cidr{net::Family::v6, 1, 128});
+    s.normalize();
+    return s;
+  }();
+  return lo;
+}
+
 bool same_rule(const ir::Origin& a, const ir::Origin& b) {
   return a.label == b.label && a.loc.line == b.loc.line && a.loc.col == b.loc.col;
 }
@@ -54,14 +65,6 @@ void segments_of(Axis axis, Cuts cuts, std::vector<PortSegment>& out) {
     out.push_back({axis, {static_cast<uint16_t>(*it), static_cast<uint16_t>(*std::next(it) - 1)}});
 }
 
-net::AddrSet loopback_sources() {
-  net::AddrSet lo;
-  lo.add(net::Cidr{net::Address{net::Family::v4, u128{127} << 24}, 8});
-  lo.add(net::Cidr{net::Address{net::Family::v6, 1}, 128});
-  lo.normalize();
-  return lo;
-}
-
 // Carries the sources not yet decided through the chain: each rule that
 // holds the segment decides the part of them it matches.
 class RegionSink : public ir::ChainSink {
@@ -72,8 +75,7 @@ class RegionSink : public ir::ChainSink {
   ir::Flow fixed(ir::Hook, ir::Step s) override {
     // A new TCP/UDP connection meets only the loopback step.
     if (s != ir::Step::loopback) return ir::Flow::next;
-    static const net::AddrSet lo = loopback_sources();
-    decide(lo, {ir::Verdict::accept, false}, {"loopback", {}, "traffic on lo is always accepted", {}});
+    decide(loopback_sources(), {ir::Verdict::accept, false}, {"loopback", {}, "traffic on lo is always accepted", {}});
     return ir::Flow::next;
   }
   ir::Flow block(ir::Hook, const ir::Block& b) override {

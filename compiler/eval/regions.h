@@ -31,6 +31,9 @@ struct Outcome {
 };
 std::string outcome_name(const Outcome& o);  // "accept", "accept (rate-limited)", "drop"
 
+// 127.0.0.0/8 and ::1: traffic from them arrives on lo, always accepted.
+const net::AddrSet& loopback_sources();
+
 // The same rule (label and position): origins of two compilations compare alike.
 bool same_rule(const ir::Origin& a, const ir::Origin& b);
 

@@ -34,12 +34,17 @@ TEST_CASE("lint W106: covered by the union of other rules, per port", "[lint][re
   - name: narrow
     allow: [8006/tcp]
     from: 198.51.100.7
+defaults:
+  ignore: [FWC-W104]
 )");
-  // `narrow` is covered; of the rest, the third is covered by the two
-  // before it only on 8005-8010, so it stays; once `narrow` is set aside,
-  // nothing else is reported.
-  auto d = r.one("FWC-W106");
-  CHECK(d.message.find("narrow") != std::string::npos);
+  // Later rules first: `narrow` is covered; the third is not (the first
+  // two leave 198.51.100.0/25 on 8011-8020 out); the first two are covered
+  // by the third. Removing all three reported rules changes nothing.
+  auto found = r.with("FWC-W106");
+  REQUIRE(found.size() == 3);
+  CHECK(found[0].message.find("inbound[3] narrow") != std::string::npos);
+  CHECK(found[1].message.find("inbound[1] ") != std::string::npos);
+  CHECK(found[2].message.find("inbound[0] ") != std::string::npos);
 }
 
 TEST_CASE("lint W106: logging, scoping and acknowledgement", "[lint][redundant]") {

@@ -42,6 +42,8 @@ std::string cidrs(const net::AddrSet& s) {
   return out;
 }
 
+using Ranges = std::vector<net::PortRange>;
+
 eval::PortSegment tcp(uint16_t lo, uint16_t hi) { return {Axis::tcp, {lo, hi}}; }
 
 // The region of `regions` holding `src`.
@@ -144,7 +146,7 @@ TEST_CASE("region diff: opening an admin port to an office range", "[regions][di
 )");
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].axis == Axis::tcp);
-  CHECK(changes[0].ports == net::PortRange{8080, 8080});
+  CHECK(changes[0].ports == Ranges{{8080, 8080}});
   CHECK(cidrs(changes[0].sources) == "203.0.113.0/24 2001:db8::/48");
   CHECK(changes[0].before.verdict == Verdict::drop);
   CHECK(changes[0].after.verdict == Verdict::accept);
@@ -161,30 +163,52 @@ TEST_CASE("region diff: a block added in front of an allow covers all traffic", 
   auto changes = diff(allow, "block:\n  - from: 198.51.100.66\n" + allow);
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].all_traffic);
-  CHECK(cidrs(changes[0].sources) == "198.51.100.66/32");
+  CHECK(cidrs(changes[0].sources) == "198.51.100.66");
   CHECK(changes[0].before.verdict == Verdict::accept);
   CHECK(changes[0].after.verdict == Verdict::drop);
   CHECK(changes[0].new_origin.label == "block[0]");
 }
 
 TEST_CASE("region diff: adjacent port segments merge, split ranges stay apart", "[regions][diff]") {
-  auto changes = diff(R"(inbound:
+  // The second new rule cuts the port axis at 8010 but decides nothing
+  // the first does not: one change on 8000-8019.
+  auto merged = diff(R"(inbound:
+  - allow: [8000-8019/tcp]
+    from: any
+)",
+                     R"(inbound:
+  - allow: [8000-8019/tcp]
+    from: 198.51.100.0/24
+  - allow: [8010/tcp]
+    from: 198.51.100.0/25
+)");
+  REQUIRE(merged.size() == 1);
+  CHECK(merged[0].ports == Ranges{{8000, 8019}});
+  CHECK_FALSE(merged[0].sources.overlaps(addrs({"198.51.100.0/24"})));
+  CHECK(merged[0].sources.covers(addrs({"0.0.0.0/2", "8000::/1"})));  // loopback stays accepted
+
+  auto split = diff(R"(inbound:
   - allow: [8000-8009/tcp]
     from: any
   - allow: [8010-8019/tcp]
     from: any
 )",
-                      R"(inbound:
+                    R"(inbound:
   - allow: [8005-8014/tcp]
     from: 198.51.100.0/24
 )");
-  // 8000-8004 and 8015-8019 close for everyone; 8005-8014 closes for all
-  // but 198.51.100.0/24 (merged across the old rules' boundary at 8010).
-  REQUIRE(changes.size() == 3);
-  CHECK(changes[0].ports == net::PortRange{8000, 8004});
-  CHECK(changes[1].ports == net::PortRange{8005, 8014});
-  CHECK_FALSE(changes[1].sources.overlaps(addrs({"198.51.100.0/24"})));
-  CHECK(changes[2].ports == net::PortRange{8015, 8019});
+  // 8000-8004 and 8015-8019 close for everyone, 8005-8014 for all but
+  // 198.51.100.0/24; the old deciding rule changes at 8010, so that range
+  // stays two changes.
+  REQUIRE(split.size() == 4);
+  CHECK(split[0].ports == Ranges{{8000, 8004}});
+  CHECK(split[0].sources.covers(addrs({"198.51.100.0/24", "128.0.0.0/1", "8000::/1"})));
+  CHECK(split[1].ports == Ranges{{8005, 8009}});
+  CHECK(split[2].ports == Ranges{{8010, 8014}});
+  CHECK(split[1].sources == split[2].sources);
+  CHECK(split[1].old_origin.label == "inbound[0]");
+  CHECK(split[2].old_origin.label == "inbound[1]");
+  CHECK(split[3].ports == Ranges{{8015, 8019}});
 }
 
 TEST_CASE("region diff: drop and reject differ", "[regions][diff]") {
@@ -224,7 +248,7 @@ nodes:
   REQUIRE(diffs.size() == 2);
   CHECK(diffs[0].selection.name == "web1");
   REQUIRE(diffs[0].changes.size() == 1);
-  CHECK(diffs[0].changes[0].ports == net::PortRange{5432, 5432});
+  CHECK(diffs[0].changes[0].ports == Ranges{{5432, 5432}});
   CHECK(diffs[0].changes[0].after.verdict == Verdict::drop);
   CHECK(diffs[1].selection.name == "db1");
   CHECK(diffs[1].changes.empty());
