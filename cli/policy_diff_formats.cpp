@@ -14,11 +14,11 @@ using eval::SelectionDiff;
 namespace {
 
 // Text from a policy inside a markdown table cell: control characters
-// escaped, and every character markdown or HTML gives a meaning to.
+// escaped, and the characters that open markup, HTML, a cell or a mention.
 std::string md(const std::string& text) {
   std::string out;
   for (char ch : printable(text)) {
-    if (std::string_view("\\`*_{}[]<>()#+-!|~&").find(ch) != std::string_view::npos) out += '\\';
+    if (std::string_view("\\`*_[]<>|~&@").find(ch) != std::string_view::npos) out += '\\';
     out += ch;
   }
   return out;
@@ -29,10 +29,10 @@ std::string md_rule(const ir::Origin& o) {
 }
 
 std::string md_row(const RegionChange& c) {
-  std::string before = c.old_origin.label == c.new_origin.label ? "" : "; was " + md_rule(c.old_origin);
-  return "| " + std::string(1, change_sign(c) == '~' ? '~' : change_sign(c)) + " | " + md(change_ports(c)) + " | " +
-         md(change_sources(c.sources)) + " | " + md(eval::outcome_name(c.before)) + " | " +
-         md(eval::outcome_name(c.after)) + " | " + md_rule(c.new_origin) + before + " |\n";
+  const std::string was = eval::same_rule(c.old_origin, c.new_origin) ? "" : "; was " + md_rule(c.old_origin);
+  return "| " + std::string(1, change_sign(c)) + " | " + md(change_ports(c)) + " | " + md(change_sources(c.sources)) +
+         " | " + md(eval::outcome_name(c.before)) + " | " + md(eval::outcome_name(c.after)) + " | " +
+         md_rule(c.new_origin) + was + " |\n";
 }
 
 }  // namespace

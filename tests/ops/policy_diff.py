@@ -97,7 +97,8 @@ def check_git(fwc):
         shutil.copy(INPUTS / "admin-office.new.yaml", sub / "web.yaml")
         res = diff(fwc, "--git", "HEAD", "web.yaml", cwd=sub)
         want = (GOLDEN / "admin-office.txt").read_text()
-        if res.returncode != 1 or res.stdout != want.replace("admin-office.new.yaml", "web.yaml"):
+        if res.returncode != 1 or res.stdout != want.replace("admin-office.new.yaml", "web.yaml").replace(
+                "admin-office.old.yaml", "web.yaml@HEAD"):
             fail(f"--git HEAD: exit {res.returncode}, {res.stdout!r} {res.stderr!r}")
         res = diff(fwc, "--git", "no-such-rev", "web.yaml", cwd=sub)
         if res.returncode != 2:
