@@ -86,7 +86,18 @@ Run setup_diff(CLI::App& app) {
   managers::add_backend_option(app, *backend, "Compare fwc's table, or this firewall manager's state");
   app.add_option("--state-dir", *dir, "Where fwc keeps its state, for --backend (default /var/lib/fwc)");
   return [o, files, semantic, backend, dir] {
-    if (files->size() == 2 || !semantic->git_rev.empty()) return run_semantic(*files, *semantic, o->selection);
+    if (files->size() == 2 || !semantic->git_rev.empty()) {
+      if (o->strict || *backend != "nftables" || !dir->empty()) {
+        std::fprintf(stderr, "fwc: error: --strict, --backend and --state-dir concern the live firewall, not "
+                             "a comparison of two policy versions\n");
+        return static_cast<int>(Exit::bad_input);
+      }
+      return run_semantic(*files, *semantic, o->selection);
+    }
+    if (semantic->format != "text") {
+      std::fprintf(stderr, "fwc: error: --format applies to a comparison of two policy versions (OLD NEW or --git)\n");
+      return static_cast<int>(Exit::bad_input);
+    }
     o->policy = files->front();
     return *backend == "nftables" ? run_diff(*o)
                                   : managers::run_manager_diff(*backend, o->policy, o->selection, *dir);

@@ -77,6 +77,13 @@ def check_bad_input(fwc):
         res = diff(fwc, str(INPUTS / "admin-office.old.yaml"), str(bad))
         if res.returncode != 2 or "FWC-E003" not in res.stderr:
             fail(f"bad input: exit {res.returncode}, stderr {res.stderr!r}")
+    # Options of the live comparison are refused with two versions, and
+    # --format without them (nothing is read from the kernel either way).
+    for args in (["--strict", "admin-office.old.yaml", "admin-office.new.yaml"],
+                 ["--format", "json", "admin-office.new.yaml"]):
+        res = diff(fwc, *args)
+        if res.returncode != 2:
+            fail(f"diff {' '.join(args)}: exit {res.returncode}, expected 2")
 
 
 def check_git(fwc):
