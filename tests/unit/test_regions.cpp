@@ -266,3 +266,46 @@ nodes:
   CHECK(added[2].selection.name == "web2");
   CHECK(added[2].presence == eval::SelectionDiff::Presence::added);
 }
+
+TEST_CASE("region diff: a meter added shows as a rate-limited accept", "[regions][diff]") {
+  const std::string allow = R"(inbound:
+  - allow: [443/tcp, 443/udp]
+    from: any
+)";
+  auto changes = diff(allow, allow + R"(rate_limits:
+  - name: flood
+    services: [443/tcp]
+    from: "2001:db8::/32"
+    rate: 50/second
+)");
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].axis == Axis::tcp);
+  CHECK(changes[0].ports == Ranges{{443, 443}});
+  CHECK(cidrs(changes[0].sources) == "2001:db8::/32");
+  CHECK(changes[0].before == eval::Outcome{Verdict::accept, false});
+  CHECK(changes[0].after == eval::Outcome{Verdict::accept, true});
+  CHECK(eval::outcome_name(changes[0].after) == "accept (rate-limited)");
+}
+
+TEST_CASE("region diff: an except hole opened in an allowed network", "[regions][diff]") {
+  auto changes = diff(R"(networks:
+  office: ["198.51.100.0/24", "2001:db8:1::/48"]
+inbound:
+  - allow: [22/tcp]
+    from: office
+)",
+                      R"(networks:
+  office:
+    addresses: ["198.51.100.0/24", "2001:db8:1::/48"]
+    except: [198.51.100.64/26, "2001:db8:1:1::/64"]
+inbound:
+  - allow: [22/tcp]
+    from: office
+)");
+  REQUIRE(changes.size() == 1);
+  CHECK(cidrs(changes[0].sources) == "198.51.100.64/26 2001:db8:1:1::/64");
+  CHECK(changes[0].before.verdict == Verdict::accept);
+  CHECK(changes[0].after.verdict == Verdict::drop);
+  CHECK(changes[0].old_origin.label == "inbound[0]");
+  CHECK(changes[0].new_origin.label == "defaults.inbound");
+}
