@@ -309,3 +309,18 @@ inbound:
   CHECK(changes[0].old_origin.label == "inbound[0]");
   CHECK(changes[0].new_origin.label == "defaults.inbound");
 }
+
+TEST_CASE("region diff: roles without nodes are compared per role", "[regions][diff]") {
+  const std::string head = "roles: [edge, core]\ninbound:\n";
+  auto before = compile(head + "  - allow: [443/tcp]\n    from: any\n    roles: [edge]\n");
+  auto after = compile(head + "  - allow: [443/tcp]\n    from: any\n    roles: [core]\n");
+  auto diffs = eval::diff_policies(before, after, {});
+  REQUIRE(diffs.size() == 2);
+  for (const auto& d : diffs) {
+    INFO(d.selection.label());
+    CHECK(d.selection.kind == ir::Selection::Kind::role);
+    REQUIRE(d.changes.size() == 1);
+    CHECK(d.changes[0].ports == Ranges{{443, 443}});
+    CHECK(d.changes[0].after.verdict == (d.selection.name == "core" ? Verdict::accept : Verdict::drop));
+  }
+}
