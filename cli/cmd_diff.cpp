@@ -1,4 +1,5 @@
-// `fwc diff POLICY`: the live table inet fwc against what the policy installs.
+// `fwc diff POLICY`: the live table inet fwc against what the policy installs;
+// with two policies or --git, the semantic diff of two versions (policy_diff.h).
 #include <cstdio>
 
 #include "backends/nftables/netlink/nl_snapshot.h"
@@ -6,6 +7,7 @@
 #include "cli/coexist_report.h"
 #include "cli/managers/manager_commands.h"
 #include "cli/name_cache.h"
+#include "cli/policy_diff.h"
 
 namespace fwc::cli {
 
@@ -53,11 +55,29 @@ int run_diff(const DiffOptions& o) {
   }
 }
 
+int run_semantic(const std::vector<std::string>& files, PolicyDiffOptions o, const SelectionOptions& selection) {
+  if (!o.git_rev.empty() && files.size() != 1) {
+    std::fprintf(stderr, "fwc: error: --git compares one policy file with its version at a revision\n");
+    return Exit::bad_input;
+  }
+  o.before = files.front();
+  o.after = files.back();
+  o.only = selection.get();
+  return run_policy_diff(o);
+}
+
 }  // namespace
 
 Run setup_diff(CLI::App& app) {
   auto o = std::make_shared<DiffOptions>();
-  app.add_option("policy", o->policy, "Policy file")->required();
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto semantic = std::make_shared<PolicyDiffOptions>();
+  app.add_option("policy", *files, "Policy file; two (OLD NEW): compare two versions of a policy")
+      ->required()
+      ->expected(1, 2);
+  app.add_option("--git", semantic->git_rev, "Compare POLICY with its version at this git revision");
+  app.add_option("--format", semantic->format, "Output of a comparison of two versions")
+      ->check(CLI::IsMember({"text", "markdown", "github", "json"}));
   o->selection.add_to(app, "Compare with the rules of this node (default: the node this host is)",
                        "Compare with the rules of a node with this role");
   app.add_flag("--strict", o->strict, "Exit 1 also when another firewall can drop what the policy accepts");
@@ -65,7 +85,20 @@ Run setup_diff(CLI::App& app) {
   auto dir = std::make_shared<std::string>();
   managers::add_backend_option(app, *backend, "Compare fwc's table, or this firewall manager's state");
   app.add_option("--state-dir", *dir, "Where fwc keeps its state, for --backend (default /var/lib/fwc)");
-  return [o, backend, dir] {
+  return [o, files, semantic, backend, dir] {
+    if (files->size() == 2 || !semantic->git_rev.empty()) {
+      if (o->strict || *backend != "nftables" || !dir->empty()) {
+        std::fprintf(stderr, "fwc: error: --strict, --backend and --state-dir concern the live firewall, not "
+                             "a comparison of two policy versions\n");
+        return static_cast<int>(Exit::bad_input);
+      }
+      return run_semantic(*files, *semantic, o->selection);
+    }
+    if (semantic->format != "text") {
+      std::fprintf(stderr, "fwc: error: --format applies to a comparison of two policy versions (OLD NEW or --git)\n");
+      return static_cast<int>(Exit::bad_input);
+    }
+    o->policy = files->front();
     return *backend == "nftables" ? run_diff(*o)
                                   : managers::run_manager_diff(*backend, o->policy, o->selection, *dir);
   };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "compiler/check/redundant.h"
 #include "compiler/ir/selection.h"
 
 namespace fwc::check {
@@ -96,6 +97,7 @@ void lint_policy(const ir::Policy& policy, DiagnosticEngine& diags) {
   admin_ports_open(policy, diags);
   shadowed_and_lockout(policy, diags);
   published_and_forward(policy, diags);
+  redundant_allows(policy, diags);
 }
 
 }  // namespace fwc::check

@@ -67,6 +67,6 @@ TEST_CASE("ignore: only warning codes a rule can acknowledge", "[diag]") {
 TEST_CASE("ignore: the registry says which warnings rules and defaults acknowledge", "[diag]") {
   using Codes = std::vector<std::string>;
   CHECK(acknowledgeable_by(Acknowledger::rule) ==
-        Codes{code::shadowed, code::admin_open, code::no_host_addrs, code::approximated});
+        Codes{code::shadowed, code::admin_open, code::no_host_addrs, code::redundant, code::approximated});
   CHECK(acknowledgeable_by(Acknowledger::defaults) == Codes{code::lockout, code::published_and_forward});
 }

@@ -1,0 +1,30 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "compiler/eval/region_diff.h"
+
+// The output formats of `fwc diff OLD NEW` (fwc(1), docs/contract.md
+// "Semantic diff"): text, markdown (a pull-request comment), github
+// (workflow commands anchored at the new file's rules) and json.
+namespace fwc::cli {
+
+struct PolicyDiffReport {
+  std::string before_name, after_name;  // as the operator named them
+  std::vector<eval::SelectionDiff> selections;
+  bool changed() const;
+};
+
+// "+" newly accepted, "-" no longer accepted, "~" another change.
+char change_sign(const eval::RegionChange& c);
+// "8080/tcp", "8000-8099/udp", "all/tcp", "other protocols", "all traffic".
+std::string change_ports(const eval::RegionChange& c);
+// Minimal CIDRs, IPv4 first; after `limit` of them "(+N more)"; "any".
+std::string change_sources(const net::AddrSet& s, size_t limit = 8);
+
+std::string diff_text(const PolicyDiffReport& r);
+std::string diff_markdown(const PolicyDiffReport& r);
+std::string diff_github(const PolicyDiffReport& r);
+std::string diff_json(const PolicyDiffReport& r);
+
+}  // namespace fwc::cli
