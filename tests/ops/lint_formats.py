@@ -36,6 +36,7 @@ GOLDEN_INPUTS = [
     "tests/malformed/51-multi-unknown-keys.yaml",
     "tests/malformed/54-multi-unknown-references.yaml",
     "tests/malformed/60-non-utf8-bytes.yaml",
+    "tests/malformed/83-policy-test-fails.yaml",
     "tests/golden/cases/sets-and-except.yaml",
     "policies/heroctl.yaml",
     "tests/ops/inputs/warnings.yaml",
