@@ -66,15 +66,34 @@ std::string packet_text(const eval::Packet& pkt, const ir::PolicyTest& t) {
 
 // The first packet of the test that meets another verdict, reported.
 bool run_test(const ir::Policy& p, const ir::PolicyTest& t, DiagnosticEngine& diags) {
+  // A test that checks nothing must not pass: a network of host names
+  // (not looked up by lint) or of cloud references only.
+  if (t.from.empty()) {
+    diags.error(code::policy_test_failed, t.loc,
+                "policy test " + printable(t.label) + " checks nothing: '" + printable(t.from_text) +
+                    "' holds no host addresses here",
+                "name addresses or a network of addresses; lint does not look host names up");
+    return false;
+  }
   for (const auto& sel : test_selections(p, t)) {
     ir::Ruleset rs = ir::select(p, sel);
-    for (const auto& pkt : test_packets(rs, t)) {
+    auto packets = test_packets(rs, t);
+    if (!packets) {
+      diags.error(code::policy_test_failed, t.loc,
+                  "policy test " + printable(t.label) + " cannot be checked on " + sel.label() +
+                      ": its sources and ports fall into more than " + std::to_string(kMaxTestPackets) +
+                      " regions the rules treat differently",
+                  "narrow 'from' or 'port'");
+      return false;
+    }
+    for (const auto& pkt : *packets) {
       eval::Decision d = eval::explain(rs, pkt);
       if (expect_met(t.expect, d.verdict)) continue;
       diags.error(code::policy_test_failed, t.loc,
                   "policy test " + printable(t.label) + " failed: " + packet_text(pkt, t) + " to " + sel.label() +
                       ": expected " + ir::expect_name(t.expect) + ", got " + ir::verdict_name(d.verdict),
-                  "decided by " + printable(d.origin.label) + " at " + printable(d.origin.where()));
+                  "decided by " + printable(d.origin.label) +
+                      (d.origin.loc.line > 0 ? " at " + printable(d.origin.where()) : std::string()));
       return false;
     }
   }
@@ -104,7 +123,7 @@ std::vector<ir::Selection> test_selections(const ir::Policy& p, const ir::Policy
   return out;
 }
 
-std::vector<eval::Packet> test_packets(const ir::Ruleset& rs, const ir::PolicyTest& t) {
+std::optional<std::vector<eval::Packet>> test_packets(const ir::Ruleset& rs, const ir::PolicyTest& t) {
   Cuts addr;
   std::set<uint32_t> tcp, udp;
   add_chain_cuts(rs.input, addr, tcp, udp);
@@ -121,6 +140,7 @@ std::vector<eval::Packet> test_packets(const ir::Ruleset& rs, const ir::PolicyTe
     std::vector<uint16_t> ports;
     for (const auto& r : t.ports.of(proto))
       representatives<uint16_t, uint32_t>(r.lo, r.hi, proto == Proto::tcp ? tcp : udp, ports);
+    if (!ports.empty() && sources.size() > (kMaxTestPackets - out.size()) / ports.size()) return std::nullopt;
     for (const auto& src : sources)
       for (uint16_t port : ports) out.push_back({src, proto, port, t.published});
   }

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <vector>
 
 #include "compiler/diag/diagnostic.h"
@@ -22,8 +23,11 @@ std::vector<ir::Selection> test_selections(const ir::Policy& p, const ir::Policy
 
 // One packet per region of the test's sources × ports inside which no rule
 // of `rs` changes (the region walk): evaluating these decides every packet
-// of the test. Empty when the test's sources hold no addresses.
-std::vector<eval::Packet> test_packets(const ir::Ruleset& rs, const ir::PolicyTest& t);
+// of the test. Empty when the test's sources hold no addresses; nothing
+// when there are more than kMaxTestPackets (a test cut that fine is refused,
+// not sampled).
+inline constexpr size_t kMaxTestPackets = 1000000;
+std::optional<std::vector<eval::Packet>> test_packets(const ir::Ruleset& rs, const ir::PolicyTest& t);
 
 // Evaluates every test of the policy (lint): a test that does not hold is
 // FWC-E020 at its entry, naming the packet, the verdict and the deciding rule.

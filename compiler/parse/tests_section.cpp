@@ -13,8 +13,7 @@ void read_target(YamlWalker& w, const YAML::Node& n, const std::string& what, as
   ast::Text name = *text;
   bool role = name.value.rfind("role:", 0) == 0;
   size_t skip = role ? 5 : name.value.rfind("node:", 0) == 0 ? 5 : 0;
-  name.value = name.value.substr(skip);
-  name.loc.col += static_cast<uint32_t>(skip);
+  name.value = name.value.substr(skip);  // located at the whole value
   if (!w.name_ok(name, role ? "role name" : "node name")) return;
   (role ? t.to_role : t.to_node) = name;
 }
