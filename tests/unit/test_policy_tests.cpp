@@ -84,7 +84,7 @@ TEST_CASE("policy tests: every address of a network and every port are checked (
   auto c = check_tests("  - {from: 198.51.100.0/24, to: node1, port: 22/tcp, expect: accept}\n");
   CHECK(c.tally.failed == 1);
   CHECK_THAT(c.run.one(code::policy_test_failed).message, Catch::Contains("from 198.51.100.77 (198.51.100.0/24)"));
-  CHECK(c.run.one(code::policy_test_failed).hint == "decided by defaults.inbound");
+  CHECK(c.run.one(code::policy_test_failed).hint == "decided by defaults.inbound at policy.yaml:1");
   // A range crossing an allowed port fails on that port only.
   auto r = check_tests("  - {from: 192.0.2.1, port: 440-450/tcp, expect: drop}\n");
   CHECK_THAT(r.run.one(code::policy_test_failed).message, Catch::Contains("443/tcp from 192.0.2.1"));
