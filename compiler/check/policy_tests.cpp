@@ -25,6 +25,14 @@ struct Cuts {
         if (iv.hi < net::family_max(f)) cuts.insert(iv.hi + 1);
       }
   }
+  // An IPv4-mapped IPv6 source (::ffff:a.b.c.d) is evaluated as a.b.c.d:
+  // the IPv4 cuts repeat inside ::ffff:0:0/96.
+  void add_mapped() {
+    const u128 base = u128(0xffff) << 32;
+    v6.insert(base);
+    v6.insert(base + (u128(1) << 32));
+    for (u128 c : v4) v6.insert(base + c);
+  }
 };
 
 void add_chain_cuts(const ir::Chain& c, Cuts& addr, std::set<uint32_t>& tcp, std::set<uint32_t>& udp) {
@@ -66,13 +74,14 @@ std::string packet_text(const eval::Packet& pkt, const ir::PolicyTest& t) {
 
 // The first packet of the test that meets another verdict, reported.
 bool run_test(const ir::Policy& p, const ir::PolicyTest& t, DiagnosticEngine& diags) {
-  // A test that checks nothing must not pass: a network of host names
-  // (not looked up by lint) or of cloud references only.
+  // A test that checks nothing must not pass: loopback only, a network of
+  // host names (not looked up by lint) or of cloud references only.
   if (t.from.empty()) {
     diags.error(code::policy_test_failed, t.loc,
                 "policy test " + printable(t.label) + " checks nothing: '" + printable(t.from_text) +
-                    "' holds no host addresses here",
-                "name addresses or a network of addresses; lint does not look host names up");
+                    "' holds no address it can check",
+                "loopback is left out (traffic on lo is always accepted) and lint does not look host names up: "
+                "name addresses or a network of addresses");
     return false;
   }
   for (const auto& sel : test_selections(p, t)) {
@@ -128,6 +137,7 @@ std::optional<std::vector<eval::Packet>> test_packets(const ir::Ruleset& rs, con
   std::set<uint32_t> tcp, udp;
   add_chain_cuts(rs.input, addr, tcp, udp);
   addr.add(rs.never);
+  addr.add_mapped();
   std::vector<net::Address> sources;
   for (Family f : {Family::v4, Family::v6}) {
     std::vector<u128> values;

@@ -557,6 +557,14 @@ void Resolver::resolve_tests() {
     out.loc = t.loc;
     out.from_text = t.from.value;
     out.from = entries({t.from}, nullptr);
+    // Traffic on lo is always accepted (docs/contract.md, "Evaluation
+    // order"): a test speaks of what reaches the node from elsewhere.
+    AddrSet loopback;
+    loopback.add({net::Family::v4, net::u128(127) << 24, 8});
+    loopback.add({net::Family::v6, 1, 128});
+    loopback.add({net::Family::v6, (net::u128(0xffff) << 32) | (net::u128(127) << 24), 104});
+    loopback.normalize();
+    out.from.subtract(loopback);
     out.port_text = t.port.value;
     out.ports = services({t.port}, false);
     out.ports.normalize();

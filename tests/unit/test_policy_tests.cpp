@@ -165,3 +165,19 @@ TEST_CASE("verify: a test is judged on what its ports answered", "[policy-tests]
   cli::verify::TestResults again;
   CHECK_FALSE(cli::verify::judge_tests(&rules, vantage, false, rows, again));
 }
+
+TEST_CASE("policy tests: loopback is left out, IPv4-mapped sources are IPv4", "[policy-tests]") {
+  // Traffic on lo is always accepted; `any` means the other sources.
+  auto any = check_tests("  - {from: any, to: node2, port: 8080/tcp, expect: drop}\n");
+  CHECK(any.tally.passed == 1);
+  // ::ffff:203.0.113.10 is the operator as a dual-stack socket shows it.
+  auto mapped = check_tests(R"(  - {from: "::ffff:203.0.113.10", to: node1, port: admin, expect: accept}
+  - {from: "::ffff:203.0.113.0/120", to: node1, port: 22/tcp, expect: drop}
+)");
+  CHECK(mapped.tally.passed == 1);
+  CHECK_THAT(mapped.run.one(code::policy_test_failed).message,
+             Catch::Contains("22/tcp from ::ffff:203.0.113.10 (::ffff:203.0.113.0/120)"));
+  // Only loopback: nothing to check, which is an error rather than a pass.
+  auto lo = check_tests("  - {from: 127.0.0.1, port: 8080/tcp, expect: drop}\n");
+  CHECK_THAT(lo.run.one(code::policy_test_failed).message, Catch::Contains("checks nothing"));
+}
