@@ -26,7 +26,7 @@ std::vector<ir::Selection> test_selections(const ir::Policy& p, const ir::Policy
 // of the test. Empty when the test's sources hold no addresses; nothing
 // when there are more than kMaxTestPackets (a test cut that fine is refused,
 // not sampled).
-inline constexpr size_t kMaxTestPackets = 1000000;
+inline constexpr size_t kMaxTestPackets = 4000000;
 std::optional<std::vector<eval::Packet>> test_packets(const ir::Ruleset& rs, const ir::PolicyTest& t);
 
 // Evaluates every test of the policy (lint): a test that does not hold is

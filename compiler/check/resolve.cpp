@@ -565,6 +565,11 @@ void Resolver::resolve_tests() {
     loopback.add({net::Family::v6, (net::u128(0xffff) << 32) | (net::u128(127) << 24), 104});
     loopback.normalize();
     out.from.subtract(loopback);
+    // IPv4-mapped addresses are IPv4 peers as a dual-stack socket shows
+    // them: `any6` and networks mean IPv6 peers, unless nothing else is named.
+    AddrSet mapped;
+    mapped.add({net::Family::v6, net::u128(0xffff) << 32, 96});
+    if (!mapped.covers(out.from)) out.from.subtract(mapped);
     out.port_text = t.port.value;
     out.ports = services({t.port}, false);
     out.ports.normalize();

@@ -181,3 +181,11 @@ TEST_CASE("policy tests: loopback is left out, IPv4-mapped sources are IPv4", "[
   auto lo = check_tests("  - {from: 127.0.0.1, port: 8080/tcp, expect: drop}\n");
   CHECK_THAT(lo.run.one(code::policy_test_failed).message, Catch::Contains("checks nothing"));
 }
+
+TEST_CASE("policy tests: any6 means IPv6 peers, not IPv4-mapped ones", "[policy-tests]") {
+  // The operator is allowed SSH over IPv4 (and so as ::ffff:203.0.113.10),
+  // but no IPv6 peer is.
+  auto c = check_tests("  - {from: any6, to: node1, port: 22/tcp, expect: drop}\n");
+  CHECK(c.tally.passed == 1);
+  CHECK_FALSE(c.run.policy->tests[0].from.contains({net::Family::v6, (net::u128(0xffff) << 32) | 1}));
+}
