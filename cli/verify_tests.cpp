@@ -95,14 +95,16 @@ bool judge_tests(const LoadedRules* rules, const net::Address& vantage, bool udp
       ++out.not_observable;
       continue;
     }
+    // The worst port decides; among equals the first with something to say.
     Judged worst;
     for (auto [l4, port] : ports) {
       auto it = seen.find({l4, port});
-      Judged j = judge_state(t.expect, it == seen.end() ? pr::State::unknown : it->second, l4 == pr::L4::udp);
-      std::string where = std::to_string(port) + (l4 == pr::L4::tcp ? "/tcp " : "/udp ");
-      if (j.rank > worst.rank || (worst.note.empty() && !j.note.empty()))
-        worst = {std::max(worst.rank, j.rank), where + (it == seen.end() ? "" : pr::state_name(it->second)) +
-                                                   (j.note.empty() ? "" : ": " + j.note)};
+      const pr::State state = it == seen.end() ? pr::State::unknown : it->second;
+      Judged j = judge_state(t.expect, state, l4 == pr::L4::udp);
+      if (j.rank < worst.rank || (j.rank == worst.rank && (j.note.empty() || !worst.note.empty()))) continue;
+      worst.rank = j.rank;
+      worst.note = std::to_string(port) + (l4 == pr::L4::tcp ? "/tcp " : "/udp ") + pr::state_name(state) +
+                   (j.note.empty() ? "" : ": " + j.note);
     }
     failed |= worst.rank == 2;
     out.rows.push_back({t.label, t.port_text, ir::expect_name(t.expect), verdict_of(worst.rank), worst.note});
