@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/lint_report.h"
+#include "compiler/check/policy_tests.h"
 #include "compiler/diag/printable.h"
 #include "compiler/frontend.h"
 
@@ -57,11 +58,19 @@ nlohmann::json to_json(const Diagnostic& d) {
 int run_lint(const LintOptions& o) {
   DiagnosticEngine diags;
   std::vector<std::string> files = expand_paths(o.paths, diags);
+  check::PolicyTestTally tests;
   for (const auto& f : files) {
     if (verbosity() == Verbosity::verbose) std::fprintf(stderr, "fwc: checking %s\n", f.c_str());
     // Names are checked, not looked up: lint needs no network.
-    compile_policy(f, diags, true, {names::Mode::unresolved, nullptr, nullptr});
+    auto policy = compile_policy(f, diags, true, {names::Mode::unresolved, nullptr, nullptr});
+    if (!policy) continue;
+    check::PolicyTestTally tally = check::check_policy_tests(*policy, diags);
+    tests.passed += tally.passed;
+    tests.failed += tally.failed;
   }
+  if (verbosity() == Verbosity::verbose && tests.passed + tests.failed > 0)
+    std::fprintf(stderr, "fwc: %zu policy test%s passed, %zu failed\n", tests.passed, tests.passed == 1 ? "" : "s",
+                 tests.failed);
   if (o.format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : diags.sorted()) out.push_back(to_json(d));

@@ -63,6 +63,7 @@ int run_verify(const VerifyOptions& o) {
   const LoadedRules* policy = rules ? &*rules : nullptr;
   auto ports = verify::plan_ports(o.ports, policy, o.probing.udp);
   if (!ports) return Exit::bad_input;
+  verify::add_test_ports(policy, o.probing.udp, *ports);
   verify::ProbeRun run;
   if (int rc = verify::probe(*target, *ports, o.probing, run)) return rc;
   verify::Report c{target->str(),  run.source,        run.method,         "", "", run.note,
@@ -73,7 +74,8 @@ int run_verify(const VerifyOptions& o) {
   }
   net::Address vantage;
   if (policy && !net::parse_address(c.source, vantage)) return Exit::runtime_failure;
-  const bool failed = judge(policy, vantage, c);
+  bool failed = judge(policy, vantage, c);  // fills c.rows, which the tests read
+  failed |= verify::judge_tests(policy, vantage, o.probing.udp, c.rows, c.tests);
   if (o.format == "json") verify::print_json_report(c, stdout);
   else if (o.format == "junit") verify::print_junit_report(c, stdout);
   else verify::print_text_report(c, stdout);

@@ -51,6 +51,31 @@ std::string xml(const std::string& s) {
   return o;
 }
 
+// "test: tests[2] api-closed 8080/tcp expect drop: ok", then the count of
+// the tests this address cannot observe.
+void print_test_rows(const TestResults& tests, FILE* to) {
+  for (const auto& r : tests.rows)
+    std::fprintf(to, "test: %s %s expect %s: %s%s%s\n", printable(r.label).c_str(), printable(r.ports).c_str(),
+                 r.expect.c_str(), r.verdict.c_str(), r.note.empty() ? "" : " (", 
+                 r.note.empty() ? "" : (printable(r.note) + ")").c_str());
+  if (tests.not_observable)
+    std::fprintf(to, "%zu policy test%s not observable from here\n", tests.not_observable,
+                 tests.not_observable == 1 ? "" : "s");
+}
+
+void print_junit_tests(const Report& c, FILE* to) {
+  for (const auto& r : c.tests.rows) {
+    std::string text = r.ports + " expect " + r.expect + (r.note.empty() ? "" : ": " + r.note);
+    std::fprintf(to, "  <testcase classname=\"%s\" name=\"%s\">", xml("fwc.verify." + c.target + ".tests").c_str(),
+                 xml(printable(r.label)).c_str());
+    if (r.verdict == "failure")
+      std::fprintf(to, "<failure message=\"%s\">%s</failure>", xml(printable(r.note)).c_str(), xml(printable(text)).c_str());
+    else
+      std::fprintf(to, "<system-out>%s</system-out>", xml(printable(text)).c_str());
+    std::fprintf(to, "</testcase>\n");
+  }
+}
+
 }  // namespace
 
 void print_text_report(const Report& c, FILE* to) {
@@ -84,6 +109,7 @@ void print_text_report(const Report& c, FILE* to) {
   for (auto& [st, n] : hidden)
     std::fprintf(to, "not shown: %zu %s port%s%s\n", n, st.c_str(), n == 1 ? "" : "s",
                  c.with_policy ? " the policy blocks" : "");
+  print_test_rows(c.tests, to);
   const Tally t = tally(c.rows);
   std::fprintf(to, "%zu ports in %.2f s, %zu probes sent", c.rows.size(),
                std::chrono::duration<double>(c.rep.elapsed).count(), c.rep.sent);
@@ -117,6 +143,13 @@ void print_json_report(const Report& c, FILE* to) {
   }
   if (!c.note.empty()) head["note"] = c.note;
   head["privileges"] = c.privileges;
+  if (c.with_policy) {
+    head["tests"] = json::array();
+    for (const auto& r : c.tests.rows)
+      head["tests"].push_back(
+          {{"test", r.label}, {"port", r.ports}, {"expect", r.expect}, {"verdict", r.verdict}, {"note", r.note}});
+    head["tests_not_observable"] = c.tests.not_observable;
+  }
   head["ports"] = json::array();
   // Everything but the array, which goes where its empty placeholder was.
   std::string text = head.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -151,11 +184,12 @@ void print_json_report(const Report& c, FILE* to) {
 }
 
 void print_junit_report(const Report& c, FILE* to) {
-  const size_t fail = tally(c.rows).failures;
+  size_t fail = tally(c.rows).failures;
+  for (const auto& r : c.tests.rows) fail += r.verdict == "failure";
   std::string suite = "fwc verify " + c.target;
   std::fprintf(to, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
   std::fprintf(to, "<testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n",
-               xml(suite).c_str(), c.rows.size(), fail, std::chrono::duration<double>(c.rep.elapsed).count());
+               xml(suite).c_str(), c.rows.size() + c.tests.rows.size(), fail, std::chrono::duration<double>(c.rep.elapsed).count());
   for (const auto& row : c.rows) {
     std::string text = std::string(pr::state_name(row.r.state)) + " (" + row.r.reason + ")";
     if (c.with_policy) {
@@ -172,6 +206,7 @@ void print_junit_report(const Report& c, FILE* to) {
                    xml(row.note).c_str());
     std::fprintf(to, "</testcase>\n");
   }
+  print_junit_tests(c, to);
   std::fprintf(to, "</testsuite>\n");
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/verify_plan.h"
+#include "cli/verify_tests.h"
 #include "validator/prober/scanner.h"
 
 // `fwc verify --format text|json|junit`: the report of one run.
@@ -14,6 +15,7 @@ struct Report {
   bool with_policy = false;
   prober::ScanReport rep;
   std::vector<Row> rows;
+  TestResults tests;  // the policy's `tests:` observable from here
 };
 
 // A table; long lists show only the rows worth reading and count the rest.

@@ -6,6 +6,7 @@
 
 #include "backends/backend.h"
 #include "backends/cloud/cloud_model.h"
+#include "compiler/check/policy_tests.h"
 #include "compiler/eval/explain.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
@@ -102,6 +103,7 @@ void compile_everything(const std::string& policy_text, const std::string& polic
     selections.push_back(ir::Selection{});  // usually refused (scoped rules): validate_selection's errors
   // Determinism is checked on the first selection only, to keep runs fast.
   for (size_t i = 0; i < selections.size(); ++i) check_selection(*policy, selections[i], i == 0);
+  (void)check::check_policy_tests(*policy, diags);  // lint's evaluation of the `tests:` section
 }
 
 }  // namespace fwc::fuzz

@@ -54,6 +54,7 @@ class Resolver {
   void resolve_nodes();
   void resolve_defaults();
   void resolve_blocks();
+  void resolve_tests();
   std::optional<ir::Log> with_default_rate(std::optional<ir::Log> l) const;
   const AddrSet& network(size_t i);
   const PortSet& service(size_t i);
@@ -540,6 +541,53 @@ std::optional<ir::Log> Resolver::with_default_rate(std::optional<ir::Log> l) con
   return l;
 }
 
+ir::Expect expect_of(const std::string& s) {
+  if (s == "accept" || s == "allow") return ir::Expect::accept;
+  if (s == "reject") return ir::Expect::reject;
+  if (s == "blocked") return ir::Expect::blocked;
+  return ir::Expect::drop;
+}
+
+// `tests:` entries name networks, services, nodes and roles like rules do.
+void Resolver::resolve_tests() {
+  for (const auto& t : a_.tests) {
+    size_t errors = diags_.error_count();
+    ir::PolicyTest out;
+    out.label = t.label();
+    out.loc = t.loc;
+    out.from_text = t.from.value;
+    out.from = entries({t.from}, nullptr);
+    // Traffic on lo is always accepted (docs/contract.md, "Evaluation
+    // order"): a test speaks of what reaches the node from elsewhere.
+    AddrSet loopback;
+    loopback.add({net::Family::v4, net::u128(127) << 24, 8});
+    loopback.add({net::Family::v6, 1, 128});
+    loopback.add({net::Family::v6, (net::u128(0xffff) << 32) | (net::u128(127) << 24), 104});
+    loopback.normalize();
+    out.from.subtract(loopback);
+    // IPv4-mapped addresses are IPv4 peers as a dual-stack socket shows
+    // them: `any6` and networks mean IPv6 peers, unless nothing else is named.
+    AddrSet mapped;
+    mapped.add({net::Family::v6, net::u128(0xffff) << 32, 96});
+    if (!mapped.covers(out.from)) out.from.subtract(mapped);
+    out.port_text = t.port.value;
+    out.ports = services({t.port}, false);
+    out.ports.normalize();
+    if (t.to_node) {
+      if (!node_index_.count(t.to_node->value)) unknown(*t.to_node, "node", keys_of(node_index_));
+      out.node = t.to_node->value;
+    }
+    if (t.to_role) {
+      if (!roles_.count(t.to_role->value))
+        unknown(*t.to_role, "role", std::vector<std::string>(roles_.begin(), roles_.end()));
+      out.role = t.to_role->value;
+    }
+    out.expect = expect_of(t.expect.value);
+    out.published = t.published;
+    if (diags_.error_count() == errors) p_.tests.push_back(std::move(out));
+  }
+}
+
 ir::Policy Resolver::run() {
   p_.name = a_.name.value;
   p_.file = a_.file;
@@ -600,6 +648,7 @@ ir::Policy Resolver::run() {
   allows(a_.inbound, p_.inbound);
   allows(a_.outbound, p_.outbound);
   allows(a_.forward, p_.forward);
+  resolve_tests();
   return std::move(p_);
 }
 

@@ -5,6 +5,7 @@
 
 #include "compiler/diag/source_loc.h"
 #include "compiler/ir/cloud.h"
+#include "compiler/ir/tests.h"
 #include "compiler/ir/units.h"
 #include "compiler/net/addrset.h"
 #include "compiler/net/portset.h"
@@ -175,6 +176,7 @@ struct Policy {
   AddrSet never;  // addresses no block may cover (`never:`)
   SourceLoc never_loc;
   CloudSettings cloud;
+  std::vector<PolicyTest> tests;  // the `tests:` section, checked by lint and verify
 
   bool has_scoped_rules() const;
   const Node* find_node(const std::string& name) const;

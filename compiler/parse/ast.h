@@ -149,6 +149,23 @@ struct Defaults {
   std::vector<Text> ignore;  // warning codes acknowledged for the defaults (FWC-W104)
 };
 
+// An entry of `tests:`: the verdict connections from `from` to `port` of
+// the selected nodes must get (compiler/parse/tests_section.cpp).
+struct PolicyTest {
+  size_t index = 0;
+  SourceLoc loc;  // the entry's mapping
+  std::string name;
+  Text from;
+  std::optional<Text> to_node, to_role;  // neither: every node
+  Text port;
+  Text expect;
+  bool published = false;
+  std::string label() const {  // "tests[2] admin-closed"
+    std::string out = "tests[" + std::to_string(index) + "]";
+    return name.empty() ? out : out + " " + name;
+  }
+};
+
 // Sections the loader could not read completely: a reference to a name of
 // that kind may name what was lost, so it is not reported as unknown.
 struct Incomplete {
@@ -176,6 +193,7 @@ struct Policy {
   std::vector<AllowRule> inbound, outbound, forward;
   std::vector<RateLimit> rate_limits;
   CloudSettings cloud;
+  std::vector<PolicyTest> tests;
   Incomplete incomplete;
 };
 

@@ -7,6 +7,7 @@
 #include "compiler/diag/printable.h"
 #include "compiler/ir/units.h"
 #include "compiler/parse/input_file.h"
+#include "compiler/parse/tests_section.h"
 #include "compiler/parse/yaml_walker.h"
 
 namespace fwc::parse {
@@ -64,7 +65,7 @@ void PolicyReader::read_document(const YAML::Node& root) {
   if (!w_.expect_map(root, "the policy",
                      {"fwc", "name", "description", "include", "networks", "services", "roles",
                       "nodes", "defaults", "never", "block", "inbound", "outbound", "forward",
-                      "rate_limits", "cloud"}))
+                      "rate_limits", "cloud", "tests"}))
     return;
   // A misspelt section may be any of them.
   if (w_.diags().error_count() > before) p_.incomplete = {true, true, true, true};
@@ -100,6 +101,7 @@ void PolicyReader::read_document(const YAML::Node& root) {
   if (auto n = root["forward"]) read_allows(n, "forward", p_.forward);
   if (auto n = root["rate_limits"]) read_rate_limits(n);
   if (auto n = root["cloud"]) read_cloud(n);
+  if (auto n = root["tests"]) read_tests(w_, n, p_.tests);
 }
 
 void PolicyReader::read_fragment(const YAML::Node& root) {

@@ -7,7 +7,8 @@ POLICY --udp` (the policy's ports plus the sample) from an "internet"
 vantage, allowlisted vantages and blocked vantages.  Each run must exit 0
 with no failure, and the ports named below must show the state written here
 by hand (so the prober and the evaluator cannot agree on a shared mistake).
-Last, a port opened by hand (`nft insert rule ... tcp dport 6379 accept`,
+The policy's `tests:` observable from a vantage are judged too: none may
+fail, and each policy has some.  Last, a port opened by hand (`nft insert rule ... tcp dport 6379 accept`,
 with a listener) must be reported as exposed with exit 1.
 
 Test copies: the lab may only use 198.51.100.0/24, 203.0.113.0/24 and
@@ -142,6 +143,7 @@ def run_case(fwc, tmp, case, c):
             return
         ports = [(int(p), proto) for p, _, proto in (x.partition("/") for x in listen)]
         lab.start_listener(ports + [(WRONG_PORT, "tcp")])
+        tests_judged = 0  # the policy's tests: observable from some vantage
         for src, (kind, want) in vantages.items():
             use_source(lab, src)
             target = netlab.TARGET6 if ":" in src else netlab.TARGET4
@@ -149,9 +151,14 @@ def run_case(fwc, tmp, case, c):
             j, got = states(r)
             seen = {k: got.get((int(k.split("/")[0]), k.split("/")[1]), {}).get("state") for k in want}
             bad = [p for p in (j or {}).get("ports", []) if p["verdict"] == "failure"]
+            judged = (j or {}).get("tests", [])
+            bad += [t for t in judged if t["verdict"] == "failure"]
+            tests_judged += len(judged)
             c.check(r.returncode == 0 and j and j["source"] == src and not bad and seen == want,
-                    f"{label} from {src} ({kind}): {len(got)} ports as the policy says, {secs:.1f} s",
+                    f"{label} from {src} ({kind}): {len(got)} ports as the policy says, "
+                    f"{len(judged)} policy tests hold, {secs:.1f} s",
                     f"exit {r.returncode}\nwant {want}\ngot  {seen}\nfailures {bad}\n{r.stderr}")
+        c.check(tests_judged > 0, f"{label}: {tests_judged} policy test rows judged on the wire")
         # The deliberately wrong ruleset: one port opened by hand.
         use_source(lab, INTERNET4)
         netlab.run(["nft", "insert", "rule", "inet", "fwc", "input", "tcp", "dport", str(WRONG_PORT), "accept"],

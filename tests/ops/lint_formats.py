@@ -10,6 +10,9 @@ GitHub: annotations for a fixed set of policies match
 tests/ops/golden/github-annotations.txt (FWC_UPDATE_GOLDEN=1 rewrites it),
 and workflow-command escaping (% CR LF, and , : in properties) is checked on
 a file whose name needs it.
+
+Policy tests: a failing `tests:` entry in text and SARIF; the example
+policies' tests pass.
 """
 import argparse
 import glob
@@ -36,6 +39,7 @@ GOLDEN_INPUTS = [
     "tests/malformed/51-multi-unknown-keys.yaml",
     "tests/malformed/54-multi-unknown-references.yaml",
     "tests/malformed/60-non-utf8-bytes.yaml",
+    "tests/malformed/83-policy-test-fails.yaml",
     "tests/golden/cases/sets-and-except.yaml",
     "policies/heroctl.yaml",
     "tests/ops/inputs/warnings.yaml",
@@ -150,6 +154,29 @@ def check_github_escaping(fwc):
             fail(f"escaping:\n  got  {res.stdout.decode()!r}\n  want {want!r}")
 
 
+def check_policy_tests(fwc):
+    """A failing `tests:` entry: FWC-E020 at the entry in text and SARIF,
+    naming the packet and (hint) the deciding rule; the example policies'
+    tests all pass, counted under --verbose."""
+    case = "tests/malformed/83-policy-test-fails.yaml"
+    text = lint(fwc, "text", [case]).stdout.decode()
+    want = (f"{case}:23:5: error: policy test tests[1] admin-never-from-internet failed: 8080/tcp from "
+            "203.0.113.9 to node node1: expected drop, got accept [FWC-E020]")
+    if want not in text or f"hint: decided by inbound[1] admin at {case}:15" not in text:
+        fail(f"policy test failure in text:\n{text}")
+    sarif = json.loads(lint(fwc, "sarif", [case]).stdout)
+    found = [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+             for r in sarif["runs"][0]["results"]]
+    if found != [("FWC-E020", 23), ("FWC-E020", 27)]:
+        fail(f"policy test failures in SARIF: {found}")
+    res = subprocess.run([fwc, "lint", "--verbose", "policies/"], cwd=ROOT, capture_output=True)
+    summary = re.search(r"fwc: (\d+) policy tests passed, 0 failed", res.stderr.decode())
+    if res.returncode != 0 or not summary or int(summary.group(1)) < 30:
+        fail(f"policies/ tests: exit {res.returncode}, {res.stderr.decode()[-300:]}")
+    else:
+        print(f"policy tests: {summary.group(1)} in policies/ pass; failures located in text and SARIF")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fwc", required=True)
@@ -163,6 +190,7 @@ def main():
         check_sarif(fwc, [p])
     check_github_golden(fwc)
     check_github_escaping(fwc)
+    check_policy_tests(fwc)
     if failures:
         print(f"{len(failures)} failure(s)")
         return 1

@@ -49,6 +49,7 @@ STRUCTURAL = [
     "55-multi-bad-enums", "56-multi-missing-keys", "57-bad-policy-name",
     "61-aws-security-group-id", "62-log-prefix-dollar", "75-missing-from-unknown-ref-bad-port",
     "77-booleans-yaml-1.1-and-quoted", "78-log-prefix-is-a-boolean-word", "79-defaults-ignore-not-w104",
+    "81-tests-bad-entries",
 ]
 # Out of the schema's reach, and why.
 SEMANTIC = {
@@ -86,6 +87,8 @@ SEMANTIC = {
     "72-include-twice": "included files are read by fwc",
     "73-file-list-escape-bytes": "list files are read by fwc",
     "74-include-yaml-error": "included files are read by fwc",
+    "82-tests-unknown-references": "reference resolution (and `all`, a service name to the schema)",
+    "83-policy-test-fails": "tests are evaluated against the rules by fwc lint",
 }
 EXPECT = re.compile(r"^# expect: (\d+):\d+ (FWC-[EW]\d{3})\s*$")
 # Expected errors out of the schema's reach even in a structural case:
