@@ -37,8 +37,8 @@ std::string md_row(const RegionChange& c) {
 
 const char* const kTableHead = " | Before | After | Rule |\n|---|---|---|---|---|---|\n";
 
-// The input changes, the outbound changes (a table each) and the forward
-// rules and settings (a list) of one selection.
+// The input changes, the outbound changes, and the forward rules and
+// settings of one selection: a table each.
 std::string md_selection(const SelectionDiff& s) {
   std::string out;
   if (!s.changes.empty()) {
@@ -51,13 +51,13 @@ std::string md_selection(const SelectionDiff& s) {
     for (const auto& c : s.outbound) out += md_row(c);
     out += "\n";
   }
+  if (s.forward.empty() && s.settings.empty()) return out;
+  out += "Forward rules and settings:\n\n| | Change | Rule |\n|---|---|---|\n";
   for (const auto& c : s.forward)
-    out += "- " + std::string(1, forward_sign(c)) + " " + md(forward_summary(c)) + " (" + md_rule(forward_origin(c)) + ")\n";
-  for (const auto& c : s.settings) {
-    const std::string rule = md_rule(c.origin);
-    out += "- " + std::string(1, setting_sign(c)) + " " + md(setting_summary(c)) + (rule.empty() ? "" : " (" + rule + ")") + "\n";
-  }
-  if (!s.forward.empty() || !s.settings.empty()) out += "\n";
+    out += "| " + std::string(1, forward_sign(c)) + " | " + md(forward_summary(c)) + " | " + md_rule(forward_origin(c)) + " |\n";
+  for (const auto& c : s.settings)
+    out += "| " + std::string(1, setting_sign(c)) + " | " + md(setting_summary(c)) + " | " + md_rule(c.origin) + " |\n";
+  out += "\n";
   return out;
 }
 

@@ -78,7 +78,7 @@ std::string ports_text(const net::PortSet& p) {
 }
 
 std::string forward_rule_text(const ir::Allow& a) {
-  return "from " + change_sources(a.src.addrs) + " to " + change_sources(a.dst.addrs) + ", " + ports_text(a.ports);
+  return ports_text(a.ports) + " from " + change_sources(a.src.addrs) + " to " + change_sources(a.dst.addrs);
 }
 
 std::string rule_text(const ir::Origin& o) {
