@@ -33,7 +33,8 @@ struct Outcome {
 };
 std::string outcome_name(const Outcome& o);  // "accept", "accept (rate-limited)", "drop"
 
-// 127.0.0.0/8 and ::1: traffic from them arrives on lo, always accepted.
+// 127.0.0.0/8 and ::1: traffic from (input) or to (output) them is on lo,
+// always accepted.
 const net::AddrSet& loopback_sources();
 
 // The same rule (label and position): origins of two compilations compare alike.
