@@ -4,7 +4,7 @@
 #include "cli/commands.h"
 
 // `fwc diff OLD NEW` and `fwc diff --git REV POLICY`: where two versions of
-// a policy decide new inbound connections differently (docs/contract.md,
+// a policy decide new connections differently (docs/contract.md,
 // "Semantic diff").
 namespace fwc::cli {
 

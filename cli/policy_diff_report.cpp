@@ -10,7 +10,7 @@ using eval::SelectionDiff;
 
 bool PolicyDiffReport::changed() const {
   for (const auto& s : selections)
-    if (s.presence != SelectionDiff::Presence::both || !s.changes.empty()) return true;
+    if (s.changed()) return true;
   return false;
 }
 
@@ -61,19 +61,41 @@ std::string change_sources(const net::AddrSet& s, size_t limit) {
   return cidr_list(s, limit);
 }
 
+std::string change_summary(const RegionChange& c, bool outbound) {
+  return std::string(outbound ? "outbound " : "") + change_ports(c) + (outbound ? " to " : " from ") +
+         change_sources(c.sources) + ": " + eval::outcome_name(c.before) + " -> " + eval::outcome_name(c.after);
+}
+
 namespace {
+
+std::string ports_text(const net::PortSet& p) {
+  if (p.all) return "all traffic";
+  std::string out;
+  for (auto proto : {net::Proto::tcp, net::Proto::udp})
+    for (const auto& r : p.of(proto))
+      out += (out.empty() ? "" : ", ") + net::format_range(r) + "/" + net::proto_name(proto);
+  return out;
+}
+
+std::string forward_rule_text(const ir::Allow& a) {
+  return ports_text(a.ports) + " from " + change_sources(a.src.addrs) + " to " + change_sources(a.dst.addrs);
+}
 
 std::string rule_text(const ir::Origin& o) {
   if (!o.loc.known()) return printable(o.label);
   return printable(o.label) + ", " + printable(o.where());
 }
 
-std::string change_line(const RegionChange& c) {
-  std::string line = std::string(1, change_sign(c)) + " " + change_ports(c) + " from " + change_sources(c.sources) +
-                     ": " + eval::outcome_name(c.before) + " -> " + eval::outcome_name(c.after) + " (" +
-                     rule_text(c.new_origin);
+std::string change_line(const RegionChange& c, bool outbound) {
+  std::string line =
+      std::string(1, change_sign(c)) + " " + change_summary(c, outbound) + " (" + rule_text(c.new_origin);
   if (!eval::same_rule(c.old_origin, c.new_origin)) line += "; was " + rule_text(c.old_origin);
   return line + ")";
+}
+
+std::string other_line(char sign, const std::string& summary, const ir::Origin& origin) {
+  const std::string rule = rule_text(origin);
+  return std::string(1, sign) + " " + printable(summary) + (rule.empty() ? "" : " (" + rule + ")");
 }
 
 std::string presence_text(const SelectionDiff& s) {
@@ -89,12 +111,29 @@ std::string diff_text(const PolicyDiffReport& r) {
       out += printable(s.selection.label()) + ": " + presence_text(s) + "\n";
       continue;
     }
-    if (s.changes.empty()) continue;
+    if (!s.changed()) continue;
     out += printable(s.selection.label()) + ":\n";
-    for (const auto& c : s.changes) out += "  " + change_line(c) + "\n";
+    for (const auto& c : s.changes) out += "  " + change_line(c, false) + "\n";
+    for (const auto& c : s.outbound) out += "  " + change_line(c, true) + "\n";
+    for (const auto& c : s.forward) out += "  " + other_line(forward_sign(c), forward_summary(c), forward_origin(c)) + "\n";
+    for (const auto& c : s.settings) out += "  " + other_line(setting_sign(c), setting_summary(c), c.origin) + "\n";
   }
   if (out.empty()) out = "no verdict change\n";
   return out;
 }
+
+char forward_sign(const eval::ForwardRuleChange& c) { return !c.before ? '+' : !c.after ? '-' : '~'; }
+
+std::string forward_summary(const eval::ForwardRuleChange& c) {
+  if (!c.before) return "forward rule added: " + forward_rule_text(*c.after);
+  if (!c.after) return "forward rule removed: " + forward_rule_text(*c.before);
+  return "forward rule changed: " + forward_rule_text(*c.before) + " -> " + forward_rule_text(*c.after);
+}
+
+const ir::Origin& forward_origin(const eval::ForwardRuleChange& c) { return c.after ? c.after->origin : c.before->origin; }
+
+char setting_sign(const eval::SettingChange& c) { return c.more_accepted ? '+' : c.less_accepted ? '-' : '~'; }
+
+std::string setting_summary(const eval::SettingChange& c) { return c.setting + ": " + c.before + " -> " + c.after; }
 
 }  // namespace fwc::cli

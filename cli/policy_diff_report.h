@@ -21,6 +21,18 @@ char change_sign(const eval::RegionChange& c);
 std::string change_ports(const eval::RegionChange& c);
 // Minimal CIDRs, IPv4 first; after `limit` of them "(+N more)"; "any".
 std::string change_sources(const net::AddrSet& s, size_t limit = 8);
+// "8080/tcp from SRC: drop -> accept", outbound "outbound 443/tcp to DEST: ...".
+std::string change_summary(const eval::RegionChange& c, bool outbound);
+
+// Forward rules and settings: a sign as change_sign, the change without
+// its rule ("forward rule added: from A to B, 443/tcp", "icmp: essential
+// -> no-ping") and the rule or default it names in the new version (the
+// old one for a removed rule).
+char forward_sign(const eval::ForwardRuleChange& c);
+std::string forward_summary(const eval::ForwardRuleChange& c);
+const ir::Origin& forward_origin(const eval::ForwardRuleChange& c);
+char setting_sign(const eval::SettingChange& c);
+std::string setting_summary(const eval::SettingChange& c);
 
 std::string diff_text(const PolicyDiffReport& r);
 std::string diff_markdown(const PolicyDiffReport& r);

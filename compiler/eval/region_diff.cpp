@@ -27,10 +27,10 @@ void add_change(std::vector<RegionChange>& out, RegionChange c) {
   out.push_back(std::move(c));
 }
 
-void diff_segment(const ir::Chain& before, const ir::Chain& after, const PortSegment& seg,
+void diff_segment(const ir::Chain& before, const ir::Chain& after, const PortSegment& seg, ir::Hook hook,
                   std::vector<RegionChange>& out) {
-  const auto old_regions = regions(before, seg);
-  const auto new_regions = regions(after, seg);
+  const auto old_regions = regions(before, seg, hook);
+  const auto new_regions = regions(after, seg, hook);
   for (const auto& o : old_regions)
     for (const auto& n : new_regions) {
       if (o.outcome == n.outcome || !o.sources.overlaps(n.sources)) continue;
@@ -90,11 +90,33 @@ std::vector<ir::Selection> union_selections(const ir::Policy& before, const ir::
   return out;
 }
 
+// A ruleset without an output chain lets every new connection out.
+const ir::Chain& output_chain(const ir::Ruleset& rs) {
+  static const ir::Chain unrestricted = [] {
+    ir::Chain c;
+    c.policy = ir::Verdict::accept;
+    c.default_origin = {"outbound not restricted", {}, {}, {}};
+    return c;
+  }();
+  return rs.output ? *rs.output : unrestricted;
+}
+
+void diff_rulesets(const ir::Ruleset& before, const ir::Ruleset& after, SelectionDiff& d) {
+  d.changes = diff_chains(before.input, after.input);
+  d.outbound = diff_chains(output_chain(before), output_chain(after), ir::Hook::output);
+  d.forward = diff_forward_rules(before, after);
+  d.settings = diff_settings(before, after);
+}
+
 }  // namespace
 
-std::vector<RegionChange> diff_chains(const ir::Chain& before, const ir::Chain& after) {
+bool SelectionDiff::changed() const {
+  return presence != Presence::both || !changes.empty() || !outbound.empty() || !forward.empty() || !settings.empty();
+}
+
+std::vector<RegionChange> diff_chains(const ir::Chain& before, const ir::Chain& after, ir::Hook hook) {
   std::vector<RegionChange> out;
-  for (const auto& seg : port_segments({&before, &after})) diff_segment(before, after, seg, out);
+  for (const auto& seg : port_segments({&before, &after})) diff_segment(before, after, seg, hook, out);
   fold_all_traffic(out);
   return out;
 }
@@ -104,12 +126,13 @@ std::vector<SelectionDiff> diff_policies(const ir::Policy& before, const ir::Pol
   std::vector<SelectionDiff> out;
   const bool restricted = only.kind != ir::Selection::Kind::none;
   for (const auto& sel : restricted ? std::vector<ir::Selection>{only} : union_selections(before, after)) {
-    SelectionDiff d{sel, SelectionDiff::Presence::both, {}};
+    SelectionDiff d;
+    d.selection = sel;
     const bool in_before = has(before, sel), in_after = has(after, sel);
     if (!in_before && !in_after) continue;
     if (!in_before) d.presence = SelectionDiff::Presence::added;
     else if (!in_after) d.presence = SelectionDiff::Presence::removed;
-    else d.changes = diff_chains(ir::select(before, sel).input, ir::select(after, sel).input);
+    else diff_rulesets(ir::select(before, sel), ir::select(after, sel), d);
     out.push_back(std::move(d));
   }
   return out;

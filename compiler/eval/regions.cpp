@@ -65,11 +65,11 @@ void segments_of(Axis axis, Cuts cuts, std::vector<PortSegment>& out) {
     out.push_back({axis, {static_cast<uint16_t>(*it), static_cast<uint16_t>(*std::next(it) - 1)}});
 }
 
-// Carries the sources not yet decided through the chain: each rule that
+// Carries the peers not yet decided through the chain: each rule that
 // holds the segment decides the part of them it matches.
 class RegionSink : public ir::ChainSink {
  public:
-  explicit RegionSink(const PortSegment& segment) : segment_(segment) {}
+  RegionSink(const PortSegment& segment, ir::Hook hook) : segment_(segment), hook_(hook) {}
   std::vector<Region> out;
 
   ir::Flow fixed(ir::Hook, ir::Step s) override {
@@ -89,7 +89,7 @@ class RegionSink : public ir::ChainSink {
   ir::Flow allow(ir::Hook, const ir::Allow& a) override {
     if (!holds(a.ports, segment_)) return ir::Flow::next;
     if (!normalized_) metered_.normalize(), normalized_ = true;
-    net::AddrSet hit = pending_.intersect(a.src.addrs);
+    net::AddrSet hit = pending_.intersect(hook_ == ir::Hook::output ? a.dst.addrs : a.src.addrs);
     net::AddrSet limited = hit.intersect(metered_);
     hit.subtract(limited);
     decide(limited, {ir::Verdict::accept, true}, a.origin);
@@ -118,6 +118,7 @@ class RegionSink : public ir::ChainSink {
   ir::Flow done() const { return pending_.empty() ? ir::Flow::stop : ir::Flow::next; }
 
   const PortSegment& segment_;
+  ir::Hook hook_;
   net::AddrSet pending_ = net::AddrSet::any();
   net::AddrSet metered_;
   bool normalized_ = false;
@@ -135,9 +136,9 @@ std::vector<PortSegment> port_segments(const std::vector<const ir::Chain*>& chai
   return out;
 }
 
-std::vector<Region> regions(const ir::Chain& chain, const PortSegment& segment) {
-  RegionSink sink(segment);
-  ir::walk(ir::Hook::input, chain, sink);
+std::vector<Region> regions(const ir::Chain& chain, const PortSegment& segment, ir::Hook hook) {
+  RegionSink sink(segment, hook);
+  ir::walk(hook, chain, sink);
   return std::move(sink.out);
 }
 

@@ -3,9 +3,11 @@
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "compiler/ir/walk.h"
 
 // The static verdict map of a chain: for every (protocol, port range) x
-// source address region, what a new connection meets (docs/contract.md,
+// peer address region, what a new connection meets (the peer is the source
+// on the input chain, the destination on the output chain) (docs/contract.md,
 // "Semantic diff"). Computed with address-set algebra, walking the rules
 // in the evaluation order of compiler/ir/walk.h, so it agrees with explain.
 namespace fwc::eval {
@@ -31,14 +33,15 @@ struct Outcome {
 };
 std::string outcome_name(const Outcome& o);  // "accept", "accept (rate-limited)", "drop"
 
-// 127.0.0.0/8 and ::1: traffic from them arrives on lo, always accepted.
+// 127.0.0.0/8 and ::1: traffic from (input) or to (output) them is on lo,
+// always accepted.
 const net::AddrSet& loopback_sources();
 
 // The same rule (label and position): origins of two compilations compare alike.
 bool same_rule(const ir::Origin& a, const ir::Origin& b);
 
 struct Region {
-  net::AddrSet sources;
+  net::AddrSet sources;  // the peers: destinations on the output chain
   Outcome outcome;
   ir::Origin origin;  // the deciding rule (the first allow rule of the union)
 };
@@ -48,8 +51,10 @@ struct Region {
 std::vector<PortSegment> port_segments(const std::vector<const ir::Chain*>& chains);
 
 // The regions of one segment (every port of it is decided alike), in the
-// order they are decided; their sources are disjoint and cover every address.
-std::vector<Region> regions(const ir::Chain& chain, const PortSegment& segment);
+// order they are decided; their peers are disjoint and cover every address.
+// `hook` is Hook::input (rules match sources) or Hook::output (rules match
+// destinations; loopback is traffic to 127.0.0.0/8 and ::1).
+std::vector<Region> regions(const ir::Chain& chain, const PortSegment& segment, ir::Hook hook = ir::Hook::input);
 
 // Whether a rule's port set holds the segment (a segment is never cut by it).
 bool holds(const net::PortSet& ports, const PortSegment& segment);

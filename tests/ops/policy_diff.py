@@ -70,6 +70,22 @@ def check_github(fwc):
         fail(f"github: line {line} is not the new rule: {rule!r}")
 
 
+def check_github_outbound(fwc):
+    # Outbound regions and forward/setting lines are anchored at the new
+    # file's rule or default, like the input regions.
+    for name, word, rule in (("egress-allowlist", "outbound", "outbound: drop"), ("forward-icmp", "forward", "dmz-web")):
+        res = diff(fwc, "--format", "github", f"{name}.old.yaml", f"{name}.new.yaml")
+        want = f"::notice file={name}.new.yaml,line="
+        lines = [l for l in res.stdout.splitlines() if l.startswith(want) and f" {word} " in l]
+        if res.returncode != 1 or not lines:
+            fail(f"github {name}: exit {res.returncode}, {res.stdout!r}")
+            continue
+        line = int(lines[0][len(want):].split(",")[0])
+        text = (INPUTS / f"{name}.new.yaml").read_text().splitlines()[line - 1]
+        if rule not in text:
+            fail(f"github {name}: line {line} is not {rule!r}: {text!r}")
+
+
 def check_bad_input(fwc):
     with tempfile.TemporaryDirectory() as tmp:
         bad = Path(tmp) / "bad.yaml"
@@ -120,6 +136,7 @@ def main():
     for name in names:
         check_golden(fwc, name)
     check_github(fwc)
+    check_github_outbound(fwc)
     check_bad_input(fwc)
     check_git(fwc)
     print(f"{len(names)} cases, {len(failures)} failures")
