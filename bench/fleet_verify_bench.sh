@@ -111,8 +111,10 @@ for r in $(seq "$RUNS"); do
     states nmap "$tmp/nmap" >"$tmp/nmap.states"
     if cmp -s "$tmp/fwc.states" "$tmp/nmap.states"; then same=alike; else same=DIFFERENT; alike=no; fi
     summary=$(awk '{print $3}' "$tmp/fwc.states" | sort | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')
-    printf 'run %d: fwc --all %7.2f s   %d x nmap %7.2f s   classification %s (%s)\n' \
-        "$r" "$f" "$NODES" "$n" "$same" "$summary"
+    scans=$(python3 -c 'import json, sys
+print(" ".join("%.2f" % n["elapsed"] for n in json.load(open(sys.argv[1]))["nodes"]))' "$tmp/fwc.json")
+    printf 'run %d: fwc --all %7.2f s (scans %s s)   %d x nmap %7.2f s   classification %s (%s)\n' \
+        "$r" "$f" "$scans" "$NODES" "$n" "$same" "$summary"
     if [ "$same" = DIFFERENT ]; then diff "$tmp/fwc.states" "$tmp/nmap.states" | head -20 || true; fi
 done
 
