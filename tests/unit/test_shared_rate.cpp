@@ -35,6 +35,7 @@ TEST_CASE("threads drawing from one budget share its rate", "[prober][shared-rat
       if (r.take(now)) ++taken;
   };
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int i = 0; i < 4; ++i) threads.emplace_back(draw);
   for (auto& t : threads) t.join();
   // 300 ms at 2000 per second: 600, plus the first token and a burst.
