@@ -83,14 +83,15 @@ void policy_ports(const ir::Ruleset& rs, const ir::Policy& p, std::set<uint16_t>
 
 }  // namespace
 
-std::optional<PortPlan> plan_ports(const std::string& spec, const LoadedRules* policy, bool udp_too) {
+std::optional<PortPlan> plan_ports(const std::string& spec, const LoadedRules* policy, bool udp_too,
+                                   size_t ruleset) {
   std::set<uint16_t> tcp, udp;
   if (spec == "all") {
     for (unsigned p = 1; p <= 65535; ++p) tcp.insert(uint16_t(p));
     udp = tcp;
   } else if (spec == "policy") {
     if (policy)
-      policy_ports(policy->ruleset(), policy->policy, tcp, udp);
+      policy_ports(policy->rulesets.at(ruleset), policy->policy, tcp, udp);
     else
       for (unsigned p = 1; p <= 1024; ++p) tcp.insert(uint16_t(p)), udp.insert(uint16_t(p));
     tcp.insert(std::begin(kSample), std::end(kSample));

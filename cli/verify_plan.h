@@ -19,8 +19,10 @@ struct PortPlan {
 // The ports of `--ports SPEC`: "policy" (the ports the policy names, or
 // 1-1024 without a policy, and a sample of commonly exposed ones), "all",
 // or a list like "22,80,8000-8100"; UDP ones only with `udp`. Nothing,
-// after a message, for a bad list.
-std::optional<PortPlan> plan_ports(const std::string& spec, const LoadedRules* policy, bool udp);
+// after a message, for a bad list. `ruleset`: which of the policy's
+// rulesets names the ports (`verify --all` loads one per node).
+std::optional<PortPlan> plan_ports(const std::string& spec, const LoadedRules* policy, bool udp,
+                                   size_t ruleset = 0);
 
 // One probed port and what the policy says of it.
 struct Row {

@@ -10,10 +10,7 @@
 
 #include "cli/commands.h"
 #include "validator/prober/connect_scan.h"
-#include "validator/prober/pcap_source.h"
 #include "validator/prober/privileges.h"
-#include "validator/prober/raw_sender.h"
-#include "validator/prober/route.h"
 
 namespace fwc::cli::verify {
 
@@ -32,50 +29,44 @@ std::function<void(size_t, size_t)> progress_line() {
   };
 }
 
-// The raw probes' sockets, opened while still privileged.
-struct RawSockets {
-  pr::RawSender sender;
-  pr::PcapSource capture;
-  pr::PortReservation reservation;
-  bool open = false;
-};
-
 // Opens the raw sockets unless asked for connect(); an unprivileged
 // failure leaves them closed (connect() then), any other is an error.
 int open_raw(const pr::IpAddr& source, const pr::IpAddr& target, const ProbeSettings& s, pr::ScanOptions& so,
-             RawSockets& raw) {
+             RawSockets& raw, std::string& error) {
   raw.open = !s.connect_only && raw.sender.open(target);
   if (!s.connect_only && !raw.open && raw.sender.errno_ != EPERM && raw.sender.errno_ != EACCES) {
-    std::fprintf(stderr, "fwc: %s\n", raw.sender.error.c_str());
+    error = raw.sender.error;
     return Exit::runtime_failure;
   }
   if (!raw.open) return Exit::ok;
   so.source_port = raw.reservation.reserve(source, pr::default_source_port(so.key));
   std::string dev = pr::device_for(source, target);
   if (!so.source_port) {
-    std::fprintf(stderr, "fwc: no free source port for the probes\n");
+    error = "no free source port for the probes";
     return Exit::runtime_failure;
   }
   if (dev.empty() || !raw.capture.open(dev, source, target, so.source_port)) {
-    std::fprintf(stderr, "fwc: cannot capture replies: %s\n",
-                 dev.empty() ? "no interface holds the source address" : raw.capture.error.c_str());
+    error = "cannot capture replies: ";
+    error += dev.empty() ? "no interface holds the source address" : raw.capture.error;
     return Exit::runtime_failure;
   }
   return Exit::ok;
 }
 
-void raw_scan(const pr::IpAddr& source, const pr::IpAddr& target, const PortPlan& ports,
-              const ProbeSettings& s, pr::ScanOptions& so, RawSockets& raw, ProbeRun& out) {
+void raw_scan(const PortPlan& ports, const ProbeSettings& s, PreparedProbe& p, ProbeRun& out) {
   out.method = s.udp ? "raw SYN and UDP scan" : "raw SYN scan";
-  so.source = source;
-  so.target = target;
+  pr::ScanOptions& so = p.so;
+  so.source = p.source;
+  so.target = p.target;
   so.tcp_ports = ports.tcp;
   so.udp_ports = ports.udp;
   so.rate = s.rate;
   so.retries = s.retries;
-  so.progress = progress_line();
+  so.max_runtime = s.max_runtime;
+  so.shared_rate = s.shared_rate;
+  if (s.progress) so.progress = progress_line();
   pr::SystemClock clock;
-  out.rep = pr::scan(so, raw.sender, raw.capture, clock);
+  out.rep = pr::scan(so, p.raw->sender, p.raw->capture, clock);
 }
 
 void connect_scan(const pr::IpAddr& target, const PortPlan& ports, const ProbeSettings& s, ProbeRun& out) {
@@ -89,11 +80,18 @@ void connect_scan(const pr::IpAddr& target, const PortPlan& ports, const ProbeSe
   co.udp_ports = ports.udp;
   co.rate = s.rate;
   co.retries = std::min(s.retries, 1);
-  co.progress = progress_line();
+  co.shared_rate = s.shared_rate;
+  if (s.progress) co.progress = progress_line();
   out.rep = pr::connect_scan(co);
 }
 
 }  // namespace
+
+std::string unprobeable(const pr::IpAddr& target) {
+  std::string problem = pr::target_problem(target);
+  if (problem.empty() && pr::is_local_broadcast(target)) problem = "the broadcast address of a local network";
+  return problem;
+}
 
 std::optional<pr::IpAddr> checked_target(const std::string& text, double rate) {
   auto target = pr::IpAddr::parse(text);
@@ -102,9 +100,7 @@ std::optional<pr::IpAddr> checked_target(const std::string& text, double rate) {
                  text.c_str());
     return std::nullopt;
   }
-  std::string problem = pr::target_problem(*target);
-  if (problem.empty() && pr::is_local_broadcast(*target))
-    problem = "the broadcast address of a local network";
+  std::string problem = unprobeable(*target);
   if (!problem.empty()) {
     std::fprintf(stderr, "fwc: will not probe %s: %s (verify probes one host)\n", target->str().c_str(),
                  problem.c_str());
@@ -117,37 +113,48 @@ std::optional<pr::IpAddr> checked_target(const std::string& text, double rate) {
   return target;
 }
 
-int probe(const pr::IpAddr& target, const PortPlan& ports, const ProbeSettings& s, ProbeRun& out) {
-  std::string err;
-  auto source = pr::source_for(target, err);
-  if (!source) {
-    std::fprintf(stderr, "fwc: %s\n", err.c_str());
-    return Exit::runtime_failure;
-  }
-  out.source = source->str();
-  RawSockets raw;
-  pr::ScanOptions so;
-  so.key = pr::CookieKey::random();
-  if (int rc = open_raw(*source, target, s, so, raw)) return rc;
-  // Nothing from here on needs privileges: the sockets are open.
-  pr::Privileges priv = pr::drop_privileges(s.user);
-  if (!priv.ok) {
-    std::fprintf(stderr, "fwc: cannot drop privileges after opening the sockets: %s\n", priv.error.c_str());
-    return Exit::runtime_failure;
-  }
-  out.privileges = priv.done;
-  if (raw.open)
-    raw_scan(*source, target, ports, s, so, raw, out);
+int prepare_probe(const pr::IpAddr& target, const ProbeSettings& s, PreparedProbe& p, std::string& error) {
+  auto source = pr::source_for(target, error);
+  if (!source) return Exit::runtime_failure;
+  p.target = target;
+  p.source = *source;
+  p.so.key = pr::CookieKey::random();
+  return open_raw(p.source, target, s, p.so, *p.raw, error);
+}
+
+int run_probe(PreparedProbe& p, const PortPlan& ports, const ProbeSettings& s, ProbeRun& out,
+              std::string& error) {
+  out.source = p.source.str();
+  if (p.raw->open)
+    raw_scan(ports, s, p, out);
   else
-    connect_scan(target, ports, s, out);
-  if (isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
+    connect_scan(p.target, ports, s, out);
+  if (s.progress && isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
   if (!out.rep.error.empty()) {
-    std::fprintf(stderr, "fwc: %s\n", out.rep.error.c_str());
+    error = out.rep.error;
     return Exit::runtime_failure;
   }
   if (out.rep.timed_out)
     out.note += std::string(out.note.empty() ? "" : "; ") + "the run-time bound ended the scan early";
   return Exit::ok;
+}
+
+int probe(const pr::IpAddr& target, const PortPlan& ports, const ProbeSettings& s, ProbeRun& out) {
+  std::string error;
+  PreparedProbe p;
+  int rc = prepare_probe(target, s, p, error);
+  if (rc == Exit::ok) {
+    // Nothing from here on needs privileges: the sockets are open.
+    pr::Privileges priv = pr::drop_privileges(s.user);
+    if (!priv.ok) {
+      std::fprintf(stderr, "fwc: cannot drop privileges after opening the sockets: %s\n", priv.error.c_str());
+      return Exit::runtime_failure;
+    }
+    out.privileges = priv.done;
+    rc = run_probe(p, ports, s, out, error);
+  }
+  if (rc != Exit::ok) std::fprintf(stderr, "fwc: %s\n", error.c_str());
+  return rc;
 }
 
 }  // namespace fwc::cli::verify

@@ -71,25 +71,23 @@ const char* verdict_of(int rank) { return rank == 2 ? "failure" : rank == 1 ? "w
 
 }  // namespace
 
-void add_test_ports(const LoadedRules* rules, bool udp, PortPlan& plan) {
-  if (!rules) return;
+void add_test_ports(const ir::Policy& policy, const ir::Ruleset& probed, bool udp, PortPlan& plan) {
   std::set<uint16_t> tcp(plan.tcp.begin(), plan.tcp.end()), udp_ports(plan.udp.begin(), plan.udp.end());
-  for (const auto& t : rules->policy.tests) {
-    if (!applies(rules->policy, rules->ruleset().selected, t)) continue;
+  for (const auto& t : policy.tests) {
+    if (!applies(policy, probed.selected, t)) continue;
     for (auto [l4, port] : probe_ports(t, udp)) (l4 == pr::L4::tcp ? tcp : udp_ports).insert(port);
   }
   plan.tcp.assign(tcp.begin(), tcp.end());
   plan.udp.assign(udp_ports.begin(), udp_ports.end());
 }
 
-bool judge_tests(const LoadedRules* rules, const net::Address& vantage, bool udp, const std::vector<Row>& rows,
-                 TestResults& out) {
-  if (!rules) return false;
+bool judge_tests(const ir::Policy& policy, const ir::Ruleset& probed, const net::Address& vantage, bool udp,
+                 const std::vector<Row>& rows, TestResults& out) {
   std::map<std::pair<pr::L4, uint16_t>, pr::State> seen;
   for (const auto& row : rows) seen[{row.r.proto, row.r.port}] = row.r.state;
   bool failed = false;
-  for (const auto& t : rules->policy.tests) {
-    if (!applies(rules->policy, rules->ruleset().selected, t)) continue;
+  for (const auto& t : policy.tests) {
+    if (!applies(policy, probed.selected, t)) continue;
     auto ports = probe_ports(t, udp);
     if (!t.from.contains(vantage) || ports.empty()) {
       ++out.not_observable;

@@ -2,8 +2,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/ruleset_loader.h"
 #include "cli/verify_plan.h"
+#include "compiler/ir/ir.h"
 
 // `fwc verify -p`: the policy's `tests:` that the probe can observe (they
 // apply to the probed node and their `from` holds the probing address),
@@ -23,13 +23,13 @@ struct TestResults {
   size_t not_observable = 0;  // apply to the node, but not from this address (or too many ports)
 };
 
-// Adds the ports of the tests that apply to the probed selection to the
-// plan (UDP ones when UDP is probed). Nothing without a policy.
-void add_test_ports(const LoadedRules* rules, bool udp, PortPlan& plan);
+// Adds the ports of the tests that apply to `probed` (the ruleset of the
+// probed node or role) to the plan (UDP ones when UDP is probed).
+void add_test_ports(const ir::Policy& policy, const ir::Ruleset& probed, bool udp, PortPlan& plan);
 
-// Judges each applicable test whose `from` holds `vantage` on `rows`;
-// counts the others. True when any test failed.
-bool judge_tests(const LoadedRules* rules, const net::Address& vantage, bool udp, const std::vector<Row>& rows,
-                 TestResults& out);
+// Judges each test applying to `probed` whose `from` holds `vantage` on
+// `rows`; counts the others. True when any test failed.
+bool judge_tests(const ir::Policy& policy, const ir::Ruleset& probed, const net::Address& vantage, bool udp,
+                 const std::vector<Row>& rows, TestResults& out);
 
 }  // namespace fwc::cli::verify

@@ -142,7 +142,7 @@ TEST_CASE("verify: a test is judged on what its ports answered", "[policy-tests]
 )");
   cli::LoadedRules rules{*c.run.policy, {ir::select(*c.run.policy, {ir::Selection::Kind::node, "node1"})}};
   cli::verify::PortPlan plan{{22}, {}};
-  cli::verify::add_test_ports(&rules, false, plan);
+  cli::verify::add_test_ports(rules.policy, rules.ruleset(), false, plan);
   CHECK(plan.tcp == std::vector<uint16_t>{22, 443, 8080});
   auto row = [](uint16_t port, prober::State s) {
     cli::verify::Row r;
@@ -155,7 +155,7 @@ TEST_CASE("verify: a test is judged on what its ports answered", "[policy-tests]
                                      row(8080, prober::State::closed)};
   net::Address vantage{net::Family::v4, (uint32_t(198) << 24) | (51u << 16) | (100u << 8) | 5u};
   cli::verify::TestResults out;
-  CHECK(cli::verify::judge_tests(&rules, vantage, false, rows, out));
+  CHECK(cli::verify::judge_tests(rules.policy, rules.ruleset(), vantage, false, rows, out));
   REQUIRE(out.rows.size() == 2);
   CHECK(out.rows[0].verdict == "failure");
   CHECK_THAT(out.rows[0].note, Catch::Contains("8080/tcp closed: not filtered"));
@@ -163,7 +163,7 @@ TEST_CASE("verify: a test is judged on what its ports answered", "[policy-tests]
   CHECK(out.not_observable == 1);
   rows[2] = row(8080, prober::State::filtered);
   cli::verify::TestResults again;
-  CHECK_FALSE(cli::verify::judge_tests(&rules, vantage, false, rows, again));
+  CHECK_FALSE(cli::verify::judge_tests(rules.policy, rules.ruleset(), vantage, false, rows, again));
 }
 
 TEST_CASE("policy tests: loopback is left out, IPv4-mapped sources are IPv4", "[policy-tests]") {

@@ -8,6 +8,7 @@
 #include "validator/prober/fake_io.h"
 #include "validator/prober/route.h"
 #include "validator/prober/scanner.h"
+#include "validator/prober/shared_rate.h"
 
 using namespace fwc::prober;
 using namespace std::chrono_literals;
@@ -277,6 +278,24 @@ TEST_CASE("the packet rate stays under the cap", "[prober]") {
     while (n.sender.sent[i].at - n.sender.sent[j].at >= 1s) ++j;
     CHECK(i - j + 1 <= 200 + 2);
   }
+}
+
+TEST_CASE("a shared budget slows a scan below its own rate and loses no port", "[prober]") {
+  Net n;
+  ScanOptions o = options(false);
+  for (uint16_t p = 1; p <= 300; ++p) o.tcp_ports.push_back(p);
+  o.rate = 10000;  // its own cap would send these in 30 ms
+  o.retries = 0;
+  o.max_runtime = 60s;
+  SharedRate shared(100);
+  o.shared_rate = &shared;
+  auto got = run(n, o);
+  REQUIRE(n.sender.sent.size() == 300);
+  REQUIRE(got.size() == 300);
+  for (auto& [key, r] : got) CHECK(r.state != State::unknown);
+  Duration span = n.sender.sent.back().at - n.sender.sent.front().at;
+  CHECK(span >= 2900ms);
+  CHECK(span < 4s);
 }
 
 TEST_CASE("the retransmission timeout adapts to the round-trip time", "[prober]") {

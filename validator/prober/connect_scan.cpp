@@ -10,6 +10,8 @@
 #include <deque>
 #include <thread>
 
+#include "validator/prober/shared_rate.h"
+
 namespace fwc::prober {
 
 namespace {
@@ -78,6 +80,7 @@ class ConnectScan {
   Duration gap_{0};
   TimePoint next_send_{0};
   size_t done_ = 0;
+  bool starved_ = false;
 };
 
 ScanReport ConnectScan::run() {
@@ -105,7 +108,12 @@ ScanReport ConnectScan::run() {
 // Starts the queued probes the rate and the parallelism allow; false when no
 // socket could be opened (rep_.error says why).
 bool ConnectScan::send_due(TimePoint now) {
+  starved_ = false;
   while (!queue_.empty() && live_.size() < opt_.parallel && now >= next_send_) {
+    if (opt_.shared_rate && !opt_.shared_rate->take(now)) {
+      starved_ = true;  // the shared budget has no token left: poll briefly
+      break;
+    }
     size_t i = queue_.front();
     queue_.pop_front();
     if (!send(i, now)) return false;
@@ -148,7 +156,7 @@ void ConnectScan::wait(TimePoint now) {
     fds_.push_back({p.fd, short(rep_.ports[p.index].proto == L4::tcp ? POLLOUT : POLLIN), 0});
   int wait_ms = 20;
   if (!queue_.empty() && live_.size() < opt_.parallel)
-    wait_ms = int(std::max<int64_t>(0, duration_cast<milliseconds>(next_send_ - now).count()));
+    wait_ms = int(std::max<int64_t>(starved_ ? 1 : 0, duration_cast<milliseconds>(next_send_ - now).count()));
   poll(fds_.data(), fds_.size(), wait_ms);
 }
 

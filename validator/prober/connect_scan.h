@@ -15,6 +15,7 @@ struct ConnectOptions {
   int retries = 1;
   Duration timeout = std::chrono::milliseconds(1500);
   size_t parallel = 512;  // sockets open at once
+  SharedRate* shared_rate = nullptr;  // as ScanOptions::shared_rate
   std::function<void(size_t, size_t)> progress;
 };
 

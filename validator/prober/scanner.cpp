@@ -5,6 +5,8 @@
 #include <deque>
 #include <memory>
 
+#include "validator/prober/shared_rate.h"
+
 namespace fwc::prober {
 
 const char* state_name(State s) {
@@ -80,6 +82,7 @@ class Scan {
     return cookie(opt_.key, opt_.source, opt_.target, sport_, dport, L4::tcp);
   }
   bool send(const Item& it, TimePoint now);
+  bool send_due(double& tokens, bool& starved, TimePoint now);
   void receive(const Bytes& pkt, TimePoint now);
   void receive_icmp(const Parsed& p, TimePoint now);
   bool udp_probed_recently(uint16_t port, TimePoint now) const;
@@ -216,6 +219,27 @@ void Scan::receive_icmp(const Parsed& p, TimePoint now) {
     classify(L4::udp, p.quoted_dport, State::filtered, why, false, now);
 }
 
+// Sends what `tokens` allow, retransmissions first. `starved` when the
+// shared budget ran out first; false when a send failure stops the scan.
+bool Scan::send_due(double& tokens, bool& starved, TimePoint now) {
+  for (int n = 0; tokens > 1 - 1e-6 && n < 512 && (!retry_.empty() || !queue_.empty()); ++n) {
+    auto& q = retry_.empty() ? queue_ : retry_;
+    Item it = q.front();
+    if (slot(it.proto, it.port).state != State::unknown) {
+      q.pop_front();
+      continue;
+    }
+    if (opt_.shared_rate && !opt_.shared_rate->take(now)) {
+      starved = true;
+      return true;
+    }
+    q.pop_front();
+    if (!send(it, now)) return false;
+    tokens -= 1;
+  }
+  return true;
+}
+
 ScanReport Scan::run() {
   const TimePoint start = clock_.now();
   const Duration limit = budget();
@@ -246,14 +270,8 @@ ScanReport Scan::run() {
       else ++given_up_;
     }
     // Send what the rate allows, retransmissions first.
-    for (int n = 0; tokens > 1 - 1e-6 && n < 512 && (!retry_.empty() || !queue_.empty()); ++n) {
-      auto& q = retry_.empty() ? queue_ : retry_;
-      Item it = q.front();
-      q.pop_front();
-      if (slot(it.proto, it.port).state != State::unknown) continue;
-      if (!send(it, now)) return rep_.ports.clear(), rep_;
-      tokens -= 1;
-    }
+    bool starved = false;  // the shared budget had no token left
+    if (!send_due(tokens, starved, now)) return rep_.ports.clear(), rep_;
     if (!sender_.flush()) {
       rep_.error = sender_.error;
       return rep_.ports.clear(), rep_;
@@ -264,6 +282,8 @@ ScanReport Scan::run() {
     if (!queue_.empty() || !retry_.empty()) {
       if (tokens <= 1 - 1e-6)
         wait = std::max<Duration>(microseconds(20), duration_cast<Duration>(duration<double>((1 - tokens) / rate)));
+      else if (starved)
+        wait = std::max<Duration>(microseconds(20), duration_cast<Duration>(duration<double>(1 / opt_.shared_rate->rate())));
     } else if (!inflight_.empty()) {
       wait = std::max(Duration(0), expiry(inflight_.front()) - now);
     }

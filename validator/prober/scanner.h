@@ -11,6 +11,8 @@
 
 namespace fwc::prober {
 
+class SharedRate;
+
 enum class State : uint8_t { unknown, open, closed, filtered, open_filtered };
 const char* state_name(State s);  // open, closed, filtered, open|filtered
 
@@ -38,6 +40,9 @@ struct ScanOptions {
   // classifying a port not being probed.
   Duration udp_reply_window{0};
   CookieKey key;
+  // A budget shared with scans of other targets (`verify --all`): a probe
+  // goes out only with a token from both. Null: this scan's rate alone.
+  SharedRate* shared_rate = nullptr;
   // Called now and then with (ports classified or out of retries, ports in all).
   std::function<void(size_t, size_t)> progress;
 };
