@@ -41,6 +41,17 @@ inline Run compile(const std::string& text, const std::string& file = "policy.ya
   return r;
 }
 
+// `body` under a "fwc: 1, name: demo" header, compiled without the lint
+// checks; it must have no errors.
+inline ir::Policy demo_policy(const std::string& body) {
+  DiagnosticEngine diags;
+  auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
+  INFO(diags.render_all());
+  REQUIRE(p);
+  REQUIRE(diags.error_count() == 0);
+  return *p;
+}
+
 // The ruleset of every node of a policy that must compile without errors.
 inline ir::Ruleset ruleset(const std::string& text) {
   auto r = compile(text);

@@ -9,19 +9,12 @@
 #include "compiler/frontend.h"
 #include "compiler/host/host_match.h"
 #include "compiler/ir/selection.h"
+#include "policy_run.h"
 
 using namespace fwc;
+using test::demo_policy;
 
 namespace {
-
-ir::Policy compile(const std::string& body) {
-  DiagnosticEngine diags;
-  auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
-  INFO(diags.render_all());
-  REQUIRE(p);
-  REQUIRE(diags.error_count() == 0);
-  return *p;
-}
 
 net::Address addr(const char* s) {
   net::Address a;
@@ -62,7 +55,7 @@ TEST_CASE("SSH_CONNECTION is parsed, IPv4, IPv6 and mapped") {
 }
 
 TEST_CASE("the node is found by address or hostname") {
-  auto p = compile(kNodes);
+  auto p = demo_policy(kNodes);
   host::Identity self{{addr("127.0.0.1"), addr("198.51.100.1")}, "other"};
   auto m = host::match_nodes(p, self);
   REQUIRE(m.size() == 1);
@@ -82,7 +75,7 @@ TEST_CASE("the node is found by address or hostname") {
 }
 
 TEST_CASE("the lock-out guard names the deciding rule") {
-  auto p = compile(kNodes);
+  auto p = demo_policy(kNodes);
   auto server = ir::select(p, {ir::Selection::Kind::node, "node1"});
   auto worker = ir::select(p, {ir::Selection::Kind::node, "node2"});
   auto ok = host::parse_ssh_connection("203.0.113.5 50000 198.51.100.1 22");

@@ -14,6 +14,7 @@
 #include "compiler/eval/explain.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
+#include "policy_run.h"
 
 using namespace fwc;
 using cloud::Provider;
@@ -21,14 +22,7 @@ using nlohmann::json;
 
 namespace {
 
-ir::Ruleset ruleset(const std::string& body) {
-  DiagnosticEngine diags;
-  auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
-  INFO(diags.render_all());
-  REQUIRE(p);
-  REQUIRE(diags.error_count() == 0);
-  return ir::select(*p, {});
-}
+ir::Ruleset ruleset(const std::string& body) { return ir::select(test::demo_policy(body), {}); }
 
 eval::Packet packet(const std::string& src, const std::string& port) {
   eval::Packet pkt;

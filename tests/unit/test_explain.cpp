@@ -7,21 +7,14 @@
 #include "compiler/eval/explain.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
+#include "policy_run.h"
 
 using namespace fwc;
+using test::demo_policy;
 using eval::Stage;
 using ir::Verdict;
 
 namespace {
-
-ir::Policy compile(const std::string& body) {
-  DiagnosticEngine diags;
-  auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
-  INFO(diags.render_all());
-  REQUIRE(p);
-  REQUIRE(diags.error_count() == 0);
-  return *p;
-}
 
 eval::Packet packet(const std::string& src, const std::string& port) {
   eval::Packet pkt;
@@ -44,7 +37,7 @@ ir::Selection role(const std::string& r) { return {ir::Selection::Kind::role, r}
 }  // namespace
 
 TEST_CASE("explain: an allow rule accepts", "[explain]") {
-  ir::Policy p = compile(R"(inbound:
+  ir::Policy p = demo_policy(R"(inbound:
   - name: web
     allow: [443/tcp]
     from: any
@@ -63,7 +56,7 @@ TEST_CASE("explain: an allow rule accepts", "[explain]") {
 }
 
 TEST_CASE("explain: block beats allow", "[explain][block]") {
-  ir::Policy p = compile(R"(block:
+  ir::Policy p = demo_policy(R"(block:
   - name: scanners
     from: [203.0.113.0/24]
 inbound:
@@ -81,7 +74,7 @@ inbound:
 }
 
 TEST_CASE("explain: a block limited to services", "[explain][block]") {
-  ir::Policy p = compile(R"(block:
+  ir::Policy p = demo_policy(R"(block:
   - from: 203.0.113.0/24
     services: [22/tcp]
     action: reject
@@ -98,7 +91,7 @@ inbound:
 }
 
 TEST_CASE("explain: blocks are tried in policy order", "[explain][block]") {
-  ir::Policy p = compile(R"(block:
+  ir::Policy p = demo_policy(R"(block:
   - from: 203.0.113.0/24
     action: reject
   - from: 203.0.113.9
@@ -110,7 +103,7 @@ TEST_CASE("explain: blocks are tried in policy order", "[explain][block]") {
 }
 
 TEST_CASE("explain: an outbound block (`to`) does not touch inbound traffic", "[explain][block]") {
-  ir::Policy p = compile(R"(block:
+  ir::Policy p = demo_policy(R"(block:
   - to: 203.0.113.0/24
 inbound:
   - allow: [443/tcp]
@@ -120,7 +113,7 @@ inbound:
 }
 
 TEST_CASE("explain: reject verdicts", "[explain]") {
-  ir::Policy p = compile(R"(defaults:
+  ir::Policy p = demo_policy(R"(defaults:
   inbound: reject
 block:
   - from: 192.0.2.66
@@ -141,7 +134,7 @@ inbound:
 }
 
 TEST_CASE("explain: otherwise clauses", "[explain][otherwise]") {
-  ir::Policy p = compile(R"(inbound:
+  ir::Policy p = demo_policy(R"(inbound:
   - name: monitors
     allow: [8080/tcp]
     from: 192.0.2.0/24
@@ -170,7 +163,7 @@ TEST_CASE("explain: otherwise clauses", "[explain][otherwise]") {
 TEST_CASE("explain: the default verdict", "[explain][default]") {
   for (const char* action : {"drop", "reject", "accept"}) {
     INFO(action);
-    ir::Policy p = compile(std::string("defaults:\n  inbound: ") + action + "\n  log: \"fwc-drop: \"\n");
+    ir::Policy p = demo_policy(std::string("defaults:\n  inbound: ") + action + "\n  log: \"fwc-drop: \"\n");
     eval::Decision d = ask(p, "198.51.100.1", "5432/tcp");
     CHECK(ir::verdict_name(d.verdict) == std::string(action));
     CHECK(d.stage == Stage::fallback);
@@ -178,14 +171,14 @@ TEST_CASE("explain: the default verdict", "[explain][default]") {
     CHECK(d.logged == (std::string(action) != "accept"));
   }
   // Without defaults: drop, not logged.
-  ir::Policy p = compile("inbound: []\n");
+  ir::Policy p = demo_policy("inbound: []\n");
   eval::Decision d = ask(p, "198.51.100.1", "5432/udp");
   CHECK(d.verdict == Verdict::drop);
   CHECK_FALSE(d.logged);
 }
 
 TEST_CASE("explain: loopback is always accepted", "[explain][loopback]") {
-  ir::Policy p = compile(R"(block:
+  ir::Policy p = demo_policy(R"(block:
   - from: any
 )");
   for (const char* src : {"127.0.0.1", "127.1.2.3", "::1"}) {
@@ -200,7 +193,7 @@ TEST_CASE("explain: loopback is always accepted", "[explain][loopback]") {
 }
 
 TEST_CASE("explain: meters are listed only when the packet is accepted", "[explain][meters]") {
-  ir::Policy p = compile(R"(networks:
+  ir::Policy p = demo_policy(R"(networks:
   customers: [198.51.100.0/24]
 rate_limits:
   - name: https-meter
@@ -243,7 +236,7 @@ inbound:
 }
 
 TEST_CASE("explain: role and node scoping", "[explain][scope]") {
-  ir::Policy p = compile(R"(nodes:
+  ir::Policy p = demo_policy(R"(nodes:
   node1: {address: 10.0.0.1, roles: [server]}
   node2: {address: 10.0.0.2, roles: [worker]}
   node3: {address: 10.0.0.3}
@@ -279,7 +272,7 @@ inbound:
 }
 
 TEST_CASE("explain: `role:` and `node:` entries as sources", "[explain][scope]") {
-  ir::Policy p = compile(R"(nodes:
+  ir::Policy p = demo_policy(R"(nodes:
   node1: {address: 10.0.0.1, roles: [server]}
   node2: {addresses: [10.0.0.2, "fd00::2"], roles: [server]}
   node3: {address: 10.0.0.3, roles: [worker]}
@@ -297,7 +290,7 @@ inbound:
 }
 
 TEST_CASE("explain: except holes", "[explain][except]") {
-  ir::Policy p = compile(R"(networks:
+  ir::Policy p = demo_policy(R"(networks:
   blocked: [10.0.0.250]
   cluster:
     addresses: [10.0.0.0/24, "fd00::/64"]
@@ -313,7 +306,7 @@ inbound:
   CHECK(ask(p, "fd00::bad", "4646/tcp").verdict == Verdict::drop);
 
   // `any` with a hole.
-  ir::Policy q = compile(R"(networks:
+  ir::Policy q = demo_policy(R"(networks:
   everyone-but:
     addresses: [any]
     except: [203.0.113.0/24]
@@ -327,7 +320,7 @@ inbound:
 }
 
 TEST_CASE("explain: IPv6 sources, any4 and any6", "[explain][ipv6]") {
-  ir::Policy p = compile(R"(inbound:
+  ir::Policy p = demo_policy(R"(inbound:
   - allow: [443/tcp]
     from: "2001:db8::/32"
   - allow: [80/tcp]
@@ -351,7 +344,7 @@ TEST_CASE("explain: IPv6 sources, any4 and any6", "[explain][ipv6]") {
 }
 
 TEST_CASE("explain: `all` services", "[explain][all]") {
-  ir::Policy p = compile(R"(inbound:
+  ir::Policy p = demo_policy(R"(inbound:
   - allow: [all]
     from: 192.0.2.0/24
 )");
@@ -362,7 +355,7 @@ TEST_CASE("explain: `all` services", "[explain][all]") {
 }
 
 TEST_CASE("explain: the first matching allow rule decides, the others are `also`", "[explain][also]") {
-  ir::Policy p = compile(R"(networks:
+  ir::Policy p = demo_policy(R"(networks:
   ops: 192.0.2.0/24
 inbound:
   - name: web

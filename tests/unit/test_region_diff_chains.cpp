@@ -8,21 +8,14 @@
 #include "compiler/eval/region_diff.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
+#include "policy_run.h"
 
 using namespace fwc;
+using test::demo_policy;
 using eval::Axis;
 using ir::Verdict;
 
 namespace {
-
-ir::Policy compile(const std::string& body) {
-  DiagnosticEngine diags;
-  auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
-  INFO(diags.render_all());
-  REQUIRE(p);
-  REQUIRE(diags.error_count() == 0);
-  return *p;
-}
 
 bool holds(const net::AddrSet& s, const char* addr) {
   net::Address a;
@@ -31,7 +24,7 @@ bool holds(const net::AddrSet& s, const char* addr) {
 }
 
 eval::SelectionDiff diff(const std::string& before, const std::string& after) {
-  auto all = eval::diff_policies(compile(before), compile(after), {});
+  auto all = eval::diff_policies(demo_policy(before), demo_policy(after), {});
   REQUIRE(all.size() == 1);
   return all.front();
 }
@@ -44,7 +37,7 @@ const std::string kOpen = R"(inbound:
 }  // namespace
 
 TEST_CASE("outbound regions: rules match destinations, IPv4 and IPv6", "[regions][outbound]") {
-  ir::Policy p = compile(R"(defaults:
+  ir::Policy p = demo_policy(R"(defaults:
   outbound: drop
 block:
   - to: [203.0.113.0/24]

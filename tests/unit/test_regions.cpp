@@ -8,21 +8,14 @@
 #include "compiler/eval/region_diff.h"
 #include "compiler/frontend.h"
 #include "compiler/ir/selection.h"
+#include "policy_run.h"
 
 using namespace fwc;
+using test::demo_policy;
 using eval::Axis;
 using ir::Verdict;
 
 namespace {
-
-ir::Policy compile(const std::string& body) {
-  DiagnosticEngine diags;
-  auto p = compile_policy_text("fwc: 1\nname: demo\n" + body, "policy.yaml", diags, false);
-  INFO(diags.render_all());
-  REQUIRE(p);
-  REQUIRE(diags.error_count() == 0);
-  return *p;
-}
 
 net::AddrSet addrs(std::initializer_list<const char*> cidrs) {
   net::AddrSet s;
@@ -58,13 +51,13 @@ const eval::Region& at(const std::vector<eval::Region>& regions, const char* src
 
 std::vector<eval::RegionChange> diff(const std::string& before, const std::string& after,
                                      const ir::Selection& sel = {}) {
-  return eval::diff_chains(ir::select(compile(before), sel).input, ir::select(compile(after), sel).input);
+  return eval::diff_chains(ir::select(demo_policy(before), sel).input, ir::select(demo_policy(after), sel).input);
 }
 
 }  // namespace
 
 TEST_CASE("regions: segments are cut at every rule's port boundaries", "[regions]") {
-  ir::Policy p = compile(R"(inbound:
+  ir::Policy p = demo_policy(R"(inbound:
   - allow: [8000-8100/tcp]
     from: any
   - allow: [8080/tcp, 53/udp]
@@ -82,7 +75,7 @@ TEST_CASE("regions: segments are cut at every rule's port boundaries", "[regions
 }
 
 TEST_CASE("regions: the regions of a segment agree with explain (IPv4 and IPv6, except hole)", "[regions]") {
-  ir::Policy p = compile(R"(networks:
+  ir::Policy p = demo_policy(R"(networks:
   office:
     addresses: [198.51.100.0/24, "2001:db8:1::/48"]
     except: [198.51.100.128/25, "2001:db8:1:ff::/64"]
@@ -122,7 +115,7 @@ inbound:
 }
 
 TEST_CASE("regions: a meter marks the accepted region rate-limited", "[regions]") {
-  ir::Policy p = compile(R"(rate_limits:
+  ir::Policy p = demo_policy(R"(rate_limits:
   - services: [443/tcp]
     from: 198.51.100.0/24
     rate: 10/second
@@ -227,7 +220,7 @@ nodes:
   web1: {address: 198.51.100.10, roles: [web]}
   db1: {address: 198.51.100.20, roles: [db]}
 )";
-  auto before = compile(nodes + R"(inbound:
+  auto before = demo_policy(nodes + R"(inbound:
   - name: pg
     allow: [5432/tcp]
     from: 203.0.113.0/24
@@ -235,7 +228,7 @@ nodes:
     from: any
     roles: [web]
 )");
-  auto after = compile(nodes + R"(inbound:
+  auto after = demo_policy(nodes + R"(inbound:
   - name: pg
     allow: [5432/tcp]
     from: 203.0.113.0/24
@@ -256,7 +249,7 @@ nodes:
   auto only = eval::diff_policies(before, after, {ir::Selection::Kind::node, "db1"});
   REQUIRE(only.size() == 1);
   CHECK(only[0].changes.empty());
-  auto grown = compile(nodes + "  web2: {address: 198.51.100.11, roles: [web]}\n" + R"(inbound:
+  auto grown = demo_policy(nodes + "  web2: {address: 198.51.100.11, roles: [web]}\n" + R"(inbound:
   - allow: [443/tcp]
     from: any
     roles: [web]
@@ -312,8 +305,8 @@ inbound:
 
 TEST_CASE("region diff: roles without nodes are compared per role", "[regions][diff]") {
   const std::string head = "roles: [edge, core]\ninbound:\n";
-  auto before = compile(head + "  - allow: [443/tcp]\n    from: any\n    roles: [edge]\n");
-  auto after = compile(head + "  - allow: [443/tcp]\n    from: any\n    roles: [core]\n");
+  auto before = demo_policy(head + "  - allow: [443/tcp]\n    from: any\n    roles: [edge]\n");
+  auto after = demo_policy(head + "  - allow: [443/tcp]\n    from: any\n    roles: [core]\n");
   auto diffs = eval::diff_policies(before, after, {});
   REQUIRE(diffs.size() == 2);
   for (const auto& d : diffs) {
