@@ -66,15 +66,11 @@ std::string md_selection(const SelectionDiff& s) {
 std::string diff_markdown(const PolicyDiffReport& r) {
   std::string out = "### fwc diff: " + md(r.before_name) + " \\-> " + md(r.after_name) + "\n\n";
   if (!r.changed()) return out + "No verdict changes.\n";
-  for (const auto& s : r.selections) {
-    if (s.presence != SelectionDiff::Presence::both) {
-      out += "**" + md(s.selection.label()) + "**: " +
-             (s.presence == SelectionDiff::Presence::added ? "only in the new policy" : "only in the old policy") +
-             "\n\n";
-      continue;
-    }
-    if (!s.changed()) continue;
-    out += "**" + md(s.selection.label()) + "**\n\n" + md_selection(s);
+  for (const auto& g : group_selections(r, md_selection)) {
+    const auto& first = *g.members.front();
+    if (first.presence != SelectionDiff::Presence::both)
+      out += "**" + md(g.heading()) + "**: " + presence_text(first) + "\n\n";
+    else out += "**" + md(g.heading()) + "**\n\n" + g.body;
   }
   return out;
 }

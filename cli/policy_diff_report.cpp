@@ -1,5 +1,7 @@
 #include "cli/policy_diff_report.h"
 
+#include <algorithm>
+
 #include "compiler/diag/printable.h"
 #include "compiler/net/ip.h"
 
@@ -98,25 +100,52 @@ std::string other_line(char sign, const std::string& summary, const ir::Origin& 
   return std::string(1, sign) + " " + printable(summary) + (rule.empty() ? "" : " (" + rule + ")");
 }
 
-std::string presence_text(const SelectionDiff& s) {
-  return s.presence == SelectionDiff::Presence::added ? "only in the new policy" : "only in the old policy";
+std::string text_body(const SelectionDiff& s) {
+  std::string out;
+  for (const auto& c : s.changes) out += "  " + change_line(c, false) + "\n";
+  for (const auto& c : s.outbound) out += "  " + change_line(c, true) + "\n";
+  for (const auto& c : s.forward) out += "  " + other_line(forward_sign(c), forward_summary(c), forward_origin(c)) + "\n";
+  for (const auto& c : s.settings) out += "  " + other_line(setting_sign(c), setting_summary(c), c.origin) + "\n";
+  return out;
 }
 
 }  // namespace
 
+const char* presence_text(const SelectionDiff& s) {
+  return s.presence == SelectionDiff::Presence::added ? "only in the new policy" : "only in the old policy";
+}
+
+std::string SelectionGroup::heading() const {
+  bool nodes = members.size() > 1;
+  for (const auto* s : members) nodes &= s->selection.kind == ir::Selection::Kind::node;
+  std::string out = nodes ? "nodes " : "";
+  for (const auto* s : members)
+    out += (out.empty() || out == "nodes " ? "" : ", ") + (nodes ? s->selection.name : s->selection.label());
+  return out;
+}
+
+std::vector<SelectionGroup> group_selections(const PolicyDiffReport& r, std::string (*body)(const SelectionDiff&)) {
+  std::vector<SelectionGroup> groups;
+  for (const auto& s : r.selections) {
+    if (!s.changed()) continue;
+    // A selection only one version has is a group of its own kind.
+    std::string b = s.presence == SelectionDiff::Presence::both ? body(s) : std::string();
+    auto same = [&](const SelectionGroup& g) {
+      return g.body == b && g.members.front()->presence == s.presence;
+    };
+    auto it = std::find_if(groups.begin(), groups.end(), same);
+    if (it == groups.end()) groups.push_back({{&s}, std::move(b)});
+    else it->members.push_back(&s);
+  }
+  return groups;
+}
+
 std::string diff_text(const PolicyDiffReport& r) {
   std::string out;
-  for (const auto& s : r.selections) {
-    if (s.presence != SelectionDiff::Presence::both) {
-      out += printable(s.selection.label()) + ": " + presence_text(s) + "\n";
-      continue;
-    }
-    if (!s.changed()) continue;
-    out += printable(s.selection.label()) + ":\n";
-    for (const auto& c : s.changes) out += "  " + change_line(c, false) + "\n";
-    for (const auto& c : s.outbound) out += "  " + change_line(c, true) + "\n";
-    for (const auto& c : s.forward) out += "  " + other_line(forward_sign(c), forward_summary(c), forward_origin(c)) + "\n";
-    for (const auto& c : s.settings) out += "  " + other_line(setting_sign(c), setting_summary(c), c.origin) + "\n";
+  for (const auto& g : group_selections(r, text_body)) {
+    const auto& first = *g.members.front();
+    if (first.presence != SelectionDiff::Presence::both) out += printable(g.heading()) + ": " + presence_text(first) + "\n";
+    else out += printable(g.heading()) + ":\n" + g.body;
   }
   if (out.empty()) out = "no verdict change\n";
   return out;

@@ -34,6 +34,19 @@ const ir::Origin& forward_origin(const eval::ForwardRuleChange& c);
 char setting_sign(const eval::SettingChange& c);
 std::string setting_summary(const eval::SettingChange& c);
 
+// Selections whose changes read alike (the same `body`), in the order the
+// first of each appears: a fleet whose nodes change alike is one section.
+struct SelectionGroup {
+  std::vector<const eval::SelectionDiff*> members;
+  std::string body;  // empty for a selection only one version has
+  // "node node1", "nodes node1, node2", else the labels joined (unescaped).
+  std::string heading() const;
+};
+std::vector<SelectionGroup> group_selections(const PolicyDiffReport& r,
+                                             std::string (*body)(const eval::SelectionDiff&));
+// "only in the new policy" / "only in the old policy".
+const char* presence_text(const eval::SelectionDiff& s);
+
 std::string diff_text(const PolicyDiffReport& r);
 std::string diff_markdown(const PolicyDiffReport& r);
 std::string diff_github(const PolicyDiffReport& r);
