@@ -60,12 +60,20 @@ inbound:
   - allow: [db]
     from: vantage
     roles: [db]
+tests:
+  - {{name: web-public, from: any, to: "role:web", port: 80/tcp, expect: accept}}
+  - {{name: db-never-on-web, from: any, to: "role:web", port: 5432/tcp, expect: drop}}
+  - {{name: db-from-vantage, from: vantage, to: db1, port: 5432/tcp, expect: accept}}
 """
+# The policy's tests each node's report judges (all observable from the vantage).
+TESTS = {"web1": ["web-public", "db-never-on-web"], "web2": ["web-public", "db-never-on-web"],
+         "db1": ["db-from-vantage"]}
 
 # Fields of a port row that must agree between the fleet and per-node runs
 # (not "probes": retransmissions depend on timing).
 ROW_FIELDS = ("port", "proto", "state", "reason", "expected", "rule", "verdict", "note")
-HEAD_FIELDS = ("target", "source", "method", "policy", "selection", "failures", "warnings", "privileges")
+HEAD_FIELDS = ("target", "source", "method", "policy", "selection", "failures", "warnings", "privileges",
+               "tests", "tests_not_observable")
 
 
 class Checks(netlab.Tally):
@@ -157,6 +165,9 @@ def check_agreement(fwc, van, policy, c):
                 f"fleet {head_f}\nnode  {head_1}")
         c.check(rows(f) == rows(one), f"{node} {addr}: every port as the per-node run judges it",
                 f"fleet {rows(f)}\nnode  {rows(one)}")
+        judged = [(t["test"].split(" ", 1)[-1], t["verdict"]) for t in f.get("tests", [])]
+        c.check(judged == [(name, "ok") for name in TESTS[node]], f"{node} {addr}: its policy tests hold",
+                json.dumps(f.get("tests")))
         opened = {p for (p, proto), v in rows(f).items() if v["state"] == "open"}
         c.check(opened == OPEN[node], f"{node} {addr}: open {sorted(opened)}", f"want {sorted(OPEN[node])}")
 
@@ -170,7 +181,11 @@ def check_role_and_formats(fwc, van, policy, c):
     try:
         root = ET.fromstring(r.stdout)
         suites = root.findall("testsuite")
-        ok = root.tag == "testsuites" and len(suites) == 5 and all(len(s.findall("testcase")) == 4 for s in suites)
+        node_at = {a: n for n, addrs in NODES.items() for a in addrs}
+        # A test case per probed port and one per policy test of the node.
+        ok = root.tag == "testsuites" and len(suites) == 5 and all(
+            len(s.findall("testcase")) == len(LISTEN) + len(TESTS[node_at[s.get("name").split()[-1]]])
+            for s in suites)
     except ET.ParseError as e:
         ok, suites = False, str(e)
     c.check(r.returncode == 0 and ok, "--format junit: one testsuite per target, parses", r.stdout[:2000])
