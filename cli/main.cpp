@@ -20,7 +20,7 @@ constexpr Command kCommands[] = {
     {"targets", "List the compile targets", &setup_targets},
     {"apply", "Install a policy's nftables ruleset on this host, atomically", &setup_apply},
     {"remove", "Delete fwc's nftables table (and nothing else)", &setup_remove},
-    {"diff", "Compare the live nftables table with what a policy installs", &setup_diff},
+    {"diff", "Compare the live table with a policy, or two versions of a policy by what they decide", &setup_diff},
     {"refresh", "Resolve host names and reread list files; update those sets of the live table in place",
      &setup_refresh},
     {"status", "Show the live rules with their counters", &setup_status},
