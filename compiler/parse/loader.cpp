@@ -669,21 +669,29 @@ struct LoadBudget {
 
 // Charges the nodes of `root` (aliases expanded) to the budget. Returns the
 // node at which the budget ran out, or nothing when it did not. Iterative:
-// the expansion may be far deeper than the stack.
+// the expansion may be far deeper than the stack. A node is charged when it
+// is queued, so the queue (and the work) never exceeds the budget, however
+// wide the aliases fan out.
 std::optional<YAML::Node> charge_nodes(const YAML::Node& root, LoadBudget& budget) {
-  std::vector<YAML::Node> todo{root};
+  std::vector<YAML::Node> todo;
+  auto charge = [&](const YAML::Node& n) {
+    if (budget.nodes_left == 0) return false;
+    --budget.nodes_left;
+    todo.push_back(n);
+    return true;
+  };
+  if (!charge(root)) return root;
   while (!todo.empty()) {
     YAML::Node n = todo.back();
     todo.pop_back();
-    if (budget.nodes_left == 0) return n;
-    --budget.nodes_left;
     if (n.IsMap()) {
       for (auto it = n.begin(); it != n.end(); ++it) {
-        todo.push_back(it->first);
-        todo.push_back(it->second);
+        if (!charge(it->first)) return it->first;
+        if (!charge(it->second)) return it->second;
       }
     } else if (n.IsSequence()) {
-      for (auto it = n.begin(); it != n.end(); ++it) todo.push_back(*it);
+      for (auto it = n.begin(); it != n.end(); ++it)
+        if (!charge(*it)) return *it;
     }
   }
   return std::nullopt;
