@@ -4,6 +4,7 @@
 #include <set>
 
 #include "compiler/diag/printable.h"
+#include "compiler/eval/regions.h"
 #include "compiler/ir/selection.h"
 
 namespace fwc::check {
@@ -35,26 +36,22 @@ struct Cuts {
   }
 };
 
-void add_chain_cuts(const ir::Chain& c, Cuts& addr, std::set<uint32_t>& tcp, std::set<uint32_t>& udp) {
-  auto ports = [&](const net::PortSet& s) {
-    for (Proto p : {Proto::tcp, Proto::udp})
-      for (const auto& r : s.of(p)) {
-        auto& cuts = p == Proto::tcp ? tcp : udp;
-        cuts.insert(r.lo);
-        cuts.insert(uint32_t{r.hi} + 1);
-      }
-  };
-  for (const auto& b : c.blocks) {
-    addr.add(b.peer.addrs);
-    if (b.ports) ports(*b.ports);
-  }
-  for (const auto& m : c.meters) addr.add(m.src.addrs), ports(m.ports);
+// The address cuts of a chain; its port cuts are eval::port_segments'.
+void add_chain_cuts(const ir::Chain& c, Cuts& addr) {
+  for (const auto& b : c.blocks) addr.add(b.peer.addrs);
+  for (const auto& m : c.meters) addr.add(m.src.addrs);
   for (const auto& a : c.allows) {
     addr.add(a.src.addrs);
     if (a.synproxy) addr.add(*a.synproxy);
-    ports(a.ports);
   }
-  for (const auto& o : c.otherwise) ports(o.ports);
+}
+
+// The first port of each of the chain's port segments that `r` meets.
+void port_representatives(const std::vector<eval::PortSegment>& segments, Proto proto, net::PortRange r,
+                          std::vector<uint16_t>& out) {
+  const eval::Axis axis = proto == Proto::tcp ? eval::Axis::tcp : eval::Axis::udp;
+  for (const auto& seg : segments)
+    if (seg.axis == axis && seg.ports.hi >= r.lo && seg.ports.lo <= r.hi) out.push_back(std::max(seg.ports.lo, r.lo));
 }
 
 // The first value of each range piece between cuts, inside [lo, hi].
@@ -134,8 +131,7 @@ std::vector<ir::Selection> test_selections(const ir::Policy& p, const ir::Policy
 
 std::optional<std::vector<eval::Packet>> test_packets(const ir::Ruleset& rs, const ir::PolicyTest& t) {
   Cuts addr;
-  std::set<uint32_t> tcp, udp;
-  add_chain_cuts(rs.input, addr, tcp, udp);
+  add_chain_cuts(rs.input, addr);
   addr.add(rs.never);
   addr.add_mapped();
   std::vector<net::Address> sources;
@@ -145,11 +141,11 @@ std::optional<std::vector<eval::Packet>> test_packets(const ir::Ruleset& rs, con
       representatives<u128, u128>(iv.lo, iv.hi, f == Family::v4 ? addr.v4 : addr.v6, values);
     for (u128 v : values) sources.push_back({f, v});
   }
+  const std::vector<eval::PortSegment> segments = eval::port_segments({&rs.input});
   std::vector<eval::Packet> out;
   for (Proto proto : {Proto::tcp, Proto::udp}) {
     std::vector<uint16_t> ports;
-    for (const auto& r : t.ports.of(proto))
-      representatives<uint16_t, uint32_t>(r.lo, r.hi, proto == Proto::tcp ? tcp : udp, ports);
+    for (const auto& r : t.ports.of(proto)) port_representatives(segments, proto, r, ports);
     if (!ports.empty() && sources.size() > (kMaxTestPackets - out.size()) / ports.size()) return std::nullopt;
     for (const auto& src : sources)
       for (uint16_t port : ports) out.push_back({src, proto, port, t.published});
